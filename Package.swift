@@ -1,0 +1,101 @@
+// swift-tools-version: 6.1
+// Sift: a resource graph database with a query shell.
+import PackageDescription
+
+let package = Package(
+    name: "Sift",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sift", targets: ["sift"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The SQL schema, the kind hierarchy and the check catalogue, kept as data in Schema/
+        // and embedded into the program at build time.
+        .target(
+            name: "SiftSchema",
+            path: "Schema",
+            exclude: ["README.md"],
+            resources: [
+                .embedInCode("sql/v001_graph.sql"),
+                .embedInCode("kinds.json"),
+            ]
+        ),
+        // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
+        .target(name: "SiftQuery"),
+        // The graph in SQLite: schema, migrations, writer, import/export, generator, SQL compiler.
+        .target(
+            name: "SiftStore",
+            dependencies: [
+                "SiftQuery", "SiftSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // AWS: SigV4, credentials, IAM/STS/Organizations clients, the collector, key actions.
+        .target(
+            name: "SiftAWS",
+            dependencies: [
+                "SiftStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Posture checks: catalogue, runs, scores, reports.
+        .target(name: "SiftChecks", dependencies: ["SiftStore", "SiftQuery"]),
+        // libedit, for the REPL.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // The shell: line grammar, commands, pipelines, output, REPL, workflows, jobs, cleanup.
+        .target(
+            name: "SiftShell",
+            dependencies: [
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "CEditLine",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The executable: argument parsing and start-up modes only.
+        .executableTarget(
+            name: "sift",
+            dependencies: [
+                "SiftShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
+        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
+        .testTarget(
+            name: "SiftAWSTests",
+            dependencies: ["SiftAWS", "SiftStore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
+        .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
+        // Figures with ratios (store, queries, shell start-up): `swift run -c release sift-bench`.
+        .executableTarget(
+            name: "sift-bench",
+            dependencies: [
+                "SiftStore", "SiftQuery",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/sift-bench"
+        ),
+        // Micro-benchmarks on ordo-one/benchmark: `swift package benchmark`.
+        .executableTarget(
+            name: "SiftBenchmarks",
+            dependencies: [
+                "SiftStore", "SiftQuery",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/SiftBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)
