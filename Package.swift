@@ -24,6 +24,7 @@ let package = Package(
             exclude: ["README.md"],
             resources: [
                 .embedInCode("sql/v001_graph.sql"),
+                .embedInCode("sql/v004_ops.sql"),
                 .embedInCode("kinds.json"),
             ]
         ),
@@ -54,6 +55,7 @@ let package = Package(
             dependencies: [
                 "SiftQuery", "SiftStore", "SiftAWS",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // libedit, for the REPL.
@@ -82,7 +84,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
-        .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
+        .testTarget(
+            name: "SiftOpsTests",
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
         // Figures with ratios (store, queries, shell start-up): `swift run -c release sift-bench`.

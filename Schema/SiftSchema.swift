@@ -3,6 +3,7 @@ public enum SiftSchema {
     /// The SQL migrations, in the order they apply; index + 1 is the schema version.
     public static let migrations: [(name: String, sql: String)] = [
         ("v001_graph", String(decoding: PackageResources.v001_graph_sql, as: UTF8.self)),
+        ("v004_ops", String(decoding: PackageResources.v004_ops_sql, as: UTF8.self)),
     ]
 
     /// The kind hierarchy (`kinds.json`) as UTF-8 JSON.
