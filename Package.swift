@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "SiftQuery", "SiftSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // AWS: SigV4, credentials, IAM/STS/Organizations clients, the collector, key actions.
@@ -48,13 +49,21 @@ let package = Package(
         ),
         // Posture checks: catalogue, runs, scores, reports.
         .target(name: "SiftChecks", dependencies: ["SiftStore", "SiftQuery"]),
+        // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
+        .target(
+            name: "SiftOps",
+            dependencies: [
+                "SiftQuery", "SiftStore", "SiftAWS",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // libedit, for the REPL.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The shell: line grammar, commands, pipelines, output, REPL, workflows, jobs, cleanup.
         .target(
             name: "SiftShell",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "CEditLine",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "CEditLine",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -74,8 +83,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
+        .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
+        // A child process the store's kill test starts and kills (SIGKILL) in the middle of a write.
+        .executableTarget(name: "sift-store-crashtest", dependencies: ["SiftStore"], path: "Tests/StoreCrashTool"),
         // Figures with ratios (store, queries, shell start-up): `swift run -c release sift-bench`.
         .executableTarget(
             name: "sift-bench",
