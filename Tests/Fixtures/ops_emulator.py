@@ -114,55 +114,39 @@ class CleanupFixture:
             f.write(line + "\n")
 
 
+class LoggingMotoServer:
+    """Stands in for moto's ThreadedMotoServer (same interface) with `CleanupFixture` in front of moto."""
+
+    calls_path = None
+    faults_path = None
+
+    def __init__(self, ip_address="127.0.0.1", port=0, verbose=False):
+        self.ip_address, self.port = ip_address, port
+        self.server = None
+
+    def start(self):
+        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        app = CleanupFixture(DomainDispatcherApplication(create_backend_app), self.calls_path, self.faults_path)
+        self.server = make_server(self.ip_address, self.port, app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--scenario")
-    parser.add_argument("--users", type=int)
-    parser.add_argument("--keys", type=int)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--manifest")
     parser.add_argument("--calls", help="append one JSON line per UpdateAccessKey/DeleteAccessKey here")
     parser.add_argument("--faults", help="faults to inject (JSON file)")
-    args = parser.parse_args()
-
-    if args.users is not None:
-        scenario = emulator.big_scenario(args.users, args.keys if args.keys is not None else args.users, args.seed)
-    elif args.scenario:
-        with open(args.scenario) as f:
-            scenario = json.load(f)
-    else:
-        scenario = emulator.default_scenario()
-    import datetime
-    import random
-    from werkzeug.serving import make_server
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-    port = args.port or emulator.free_port()
-    app = CleanupFixture(DomainDispatcherApplication(create_backend_app), args.calls, args.faults)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    rng = random.Random(args.seed)
-    manifest = {"now": emulator.iso(now), "accounts": {}}
-    for account_id, spec in scenario["accounts"].items():
-        manifest["accounts"][account_id] = emulator.populate_account(account_id, spec, now, rng)
-    if scenario.get("organization"):
-        manifest["organization_members"] = emulator.create_organization(port, scenario["organization"]["members"], now, rng)
-        manifest["accounts"].update(manifest["organization_members"])
-    if args.manifest:
-        with open(args.manifest, "w") as f:
-            json.dump(manifest, f, indent=1, sort_keys=True)
-    print(f"PORT={port}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
+    args, rest = parser.parse_known_args()
+    LoggingMotoServer.calls_path = args.calls
+    LoggingMotoServer.faults_path = args.faults
+    import moto.server
+    moto.server.ThreadedMotoServer = LoggingMotoServer
+    sys.argv = [sys.argv[0]] + rest
+    return emulator.main()
 
 
 if __name__ == "__main__":
