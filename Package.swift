@@ -85,6 +85,8 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
+        // Runs one cleanup on a database, for the kill test of SiftOpsTests.
+        .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
         .testTarget(
             name: "SiftOpsTests",
             dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
