@@ -24,7 +24,9 @@ let package = Package(
             exclude: ["README.md"],
             resources: [
                 .embedInCode("sql/v001_graph.sql"),
+                .embedInCode("sql/v003_checks.sql"),
                 .embedInCode("kinds.json"),
+                .embedInCode("checks/iam.json"),
             ]
         ),
         // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
@@ -35,6 +37,7 @@ let package = Package(
             dependencies: [
                 "SiftQuery", "SiftSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // AWS: SigV4, credentials, IAM/STS/Organizations clients, the collector, key actions.
@@ -47,7 +50,13 @@ let package = Package(
             ]
         ),
         // Posture checks: catalogue, runs, scores, reports.
-        .target(name: "SiftChecks", dependencies: ["SiftStore", "SiftQuery"]),
+        .target(
+            name: "SiftChecks",
+            dependencies: [
+                "SiftStore", "SiftQuery", "SiftSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(
             name: "SiftOps",
@@ -81,10 +90,16 @@ let package = Package(
             dependencies: ["SiftAWS", "SiftStore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
+        .testTarget(
+            name: "SiftChecksTests",
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
+        // A child process the store's kill test starts and kills (SIGKILL) in the middle of a write.
+        .executableTarget(name: "sift-store-crashtest", dependencies: ["SiftStore"], path: "Tests/StoreCrashTool"),
         // Figures with ratios (store, queries, shell start-up): `swift run -c release sift-bench`.
         .executableTarget(
             name: "sift-bench",
