@@ -24,7 +24,9 @@ let package = Package(
             exclude: ["README.md"],
             resources: [
                 .embedInCode("sql/v001_graph.sql"),
+                .embedInCode("sql/v003_checks.sql"),
                 .embedInCode("kinds.json"),
+                .embedInCode("checks/iam.json"),
             ]
         ),
         // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
@@ -48,7 +50,13 @@ let package = Package(
             ]
         ),
         // Posture checks: catalogue, runs, scores, reports.
-        .target(name: "SiftChecks", dependencies: ["SiftStore", "SiftQuery"]),
+        .target(
+            name: "SiftChecks",
+            dependencies: [
+                "SiftStore", "SiftQuery", "SiftSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(
             name: "SiftOps",
@@ -82,7 +90,11 @@ let package = Package(
             dependencies: ["SiftAWS", "SiftStore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
+        .testTarget(
+            name: "SiftChecksTests",
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
