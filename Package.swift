@@ -37,6 +37,7 @@ let package = Package(
             dependencies: [
                 "SiftQuery", "SiftSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // AWS: SigV4, credentials, IAM/STS/Organizations clients, the collector, key actions.
@@ -97,6 +98,8 @@ let package = Package(
         .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
+        // A child process the store's kill test starts and kills (SIGKILL) in the middle of a write.
+        .executableTarget(name: "sift-store-crashtest", dependencies: ["SiftStore"], path: "Tests/StoreCrashTool"),
         // Figures with ratios (store, queries, shell start-up): `swift run -c release sift-bench`.
         .executableTarget(
             name: "sift-bench",
