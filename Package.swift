@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SiftChecksTests",
-            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
