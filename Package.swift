@@ -24,8 +24,10 @@ let package = Package(
             exclude: ["README.md"],
             resources: [
                 .embedInCode("sql/v001_graph.sql"),
+                .embedInCode("sql/v003_checks.sql"),
                 .embedInCode("sql/v004_ops.sql"),
                 .embedInCode("kinds.json"),
+                .embedInCode("checks/iam.json"),
             ]
         ),
         // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
@@ -49,7 +51,13 @@ let package = Package(
             ]
         ),
         // Posture checks: catalogue, runs, scores, reports.
-        .target(name: "SiftChecks", dependencies: ["SiftStore", "SiftQuery"]),
+        .target(
+            name: "SiftChecks",
+            dependencies: [
+                "SiftStore", "SiftQuery", "SiftSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(
             name: "SiftOps",
@@ -84,7 +92,11 @@ let package = Package(
             dependencies: ["SiftAWS", "SiftStore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
+        .testTarget(
+            name: "SiftChecksTests",
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
+        ),
         // Runs one cleanup on a database, for the kill test of SiftOpsTests.
         .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
         .testTarget(
