@@ -128,7 +128,7 @@ public struct CleanupJournal: Sendable {
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, the graph's time format.
-    static func isoText(_ date: Date) -> String {
+    public static func isoText(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(secondsFromGMT: 0)

@@ -56,6 +56,6 @@ public struct HelpCommand: ShellCommand, StandaloneCommand {
 extension CommandRegistry {
     /// Every command of the shell.
     public static var standard: CommandRegistry {
-        CommandRegistry([HelpCommand.self])
+        CommandRegistry([HelpCommand.self] + opsCommands)
     }
 }
