@@ -129,7 +129,7 @@ public struct CleanupRunner: Sendable {
                     try await client.setInactive(userName: user, accessKeyId: entry.nodeId)
                 }
             case .delete:
-                if try await existsOrThrow(client, user: user, id: entry.nodeId) {
+                if try await client.exists(userName: user, accessKeyId: entry.nodeId) {
                     (result, detail) = await call { () async throws(KeyActionError) in
                         try await client.delete(userName: user, accessKeyId: entry.nodeId)
                     }
@@ -149,10 +149,6 @@ public struct CleanupRunner: Sendable {
         let outcome = CleanupOutcome(key: key, action: entry.action, result: result, detail: detail, recovered: true)
         output(outcome.line(dryRun: false))
         return outcome
-    }
-
-    private func existsOrThrow(_ client: any AccessKeyActions, user: String, id: String) async throws -> Bool {
-        do { return try await client.exists(userName: user, accessKeyId: id) } catch { throw error }
     }
 
     /// Runs `steps` (or, in a dry run, says what each would do). Keys whose step was interrupted are
