@@ -52,6 +52,17 @@ public enum QueryParser {
     }
 }
 
+extension Term {
+    /// The last leaf of the term as written (`c` in `a and (b or c)`).
+    var rightmost: Term {
+        switch self {
+        case .and(_, let right), .or(_, let right): return right.rightmost
+        case .not(let inner): return inner.rightmost
+        default: return self
+        }
+    }
+}
+
 /// The parser's state: a lexer and the current token.
 struct Parser {
     let lexer: Lexer
@@ -137,10 +148,25 @@ struct Parser {
             else if !last.sort.isEmpty { expected = "',', 'limit', navigation or end of query expected" }
             else if last.with != nil { expected = "'sort', 'limit', navigation or end of query expected" }
             else { expected = "'and' or 'or' expected" }
-            let hint: String? = token.kind == .rightParen ? "no '(' is open here" : nil
-            throw unexpected(expected: expected, hint: hint)
+            throw unexpected(expected: expected, hint: hintAfterTerm(last))
         }
         return Query(parts: parts)
+    }
+
+    /// A hint for a token that cannot follow a part: a stray `)`, a value split by a space.
+    func hintAfterTerm(_ part: Part) -> String? {
+        if token.kind == .rightParen { return "no '(' is open here" }
+        guard part.with == nil, part.sort.isEmpty, part.limit == nil, case .word(let word) = token.kind,
+              case .predicate(let predicate) = part.term.rightmost else { return nil }
+        switch predicate.value {
+        case .int, .double:
+            if DurationSyntax.units[word] != nil { return "write durations without a space, e.g. 90days" }
+            return nil
+        case .string:
+            return "quote text that contains spaces: \"...\""
+        default:
+            return nil
+        }
     }
 
     /// Whether the current token ends a term (so a part's term may be left out).
