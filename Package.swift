@@ -24,7 +24,10 @@ let package = Package(
             exclude: ["README.md"],
             resources: [
                 .embedInCode("sql/v001_graph.sql"),
+                .embedInCode("sql/v003_checks.sql"),
+                .embedInCode("sql/v004_ops.sql"),
                 .embedInCode("kinds.json"),
+                .embedInCode("checks/iam.json"),
             ]
         ),
         // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
@@ -35,6 +38,7 @@ let package = Package(
             dependencies: [
                 "SiftQuery", "SiftSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // AWS: SigV4, credentials, IAM/STS/Organizations clients, the collector, key actions.
@@ -47,14 +51,29 @@ let package = Package(
             ]
         ),
         // Posture checks: catalogue, runs, scores, reports.
-        .target(name: "SiftChecks", dependencies: ["SiftStore", "SiftQuery"]),
+        .target(
+            name: "SiftChecks",
+            dependencies: [
+                "SiftStore", "SiftQuery", "SiftSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
+        .target(
+            name: "SiftOps",
+            dependencies: [
+                "SiftQuery", "SiftStore", "SiftAWS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // libedit, for the REPL.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // The shell: line grammar, commands, pipelines, output, REPL, workflows, jobs, cleanup.
         .target(
             name: "SiftShell",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "CEditLine",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "CEditLine",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,9 +92,19 @@ let package = Package(
             dependencies: ["SiftAWS", "SiftStore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
+        .testTarget(
+            name: "SiftChecksTests",
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "SiftOpsTests",
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
+        // A child process the store's kill test starts and kills (SIGKILL) in the middle of a write.
+        .executableTarget(name: "sift-store-crashtest", dependencies: ["SiftStore"], path: "Tests/StoreCrashTool"),
         // Figures with ratios (store, queries, shell start-up): `swift run -c release sift-bench`.
         .executableTarget(
             name: "sift-bench",
