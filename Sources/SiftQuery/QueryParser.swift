@@ -22,6 +22,15 @@ public enum QueryParser {
         return try parser.parseQuery()
     }
 
+    /// Parses a query and records where its kinds, paths, predicates, values and navigations stand,
+    /// so that later stages (the compiler) can point at the spot of their errors.
+    public static func parseLocated(_ text: String) throws(QueryError) -> (Query, QuerySpans) {
+        var parser = try Parser(text)
+        parser.spans = QuerySpans(source: text)
+        let query = try parser.parseQuery()
+        return (query, parser.spans ?? QuerySpans(source: text))
+    }
+
     /// Parses a single filter term (no navigation, sort or limit).
     public static func parseTerm(_ text: String) throws(QueryError) -> Term {
         var parser = try Parser(text)
@@ -68,6 +77,10 @@ struct Parser {
     let lexer: Lexer
     /// The current token.
     var token: Token
+    /// Where the pieces stand, when asked for (`parseLocated`).
+    var spans: QuerySpans?
+    /// The end of the last token consumed.
+    var previousEnd = 0
 
     init(_ text: String) throws(QueryError) {
         lexer = Lexer(text)
@@ -77,6 +90,7 @@ struct Parser {
     // MARK: - Helpers
 
     mutating func advance() throws(QueryError) {
+        previousEnd = token.end
         token = try lexer.token(at: token.end)
     }
 
@@ -192,6 +206,7 @@ struct Parser {
         }
         if case .arrow(let navigation) = token.kind {
             part.navigation = navigation
+            spans?.navigations.append(Located(navigation, token.start..<token.end))
             try advance()
         }
         return part
@@ -271,6 +286,7 @@ struct Parser {
             switch token.kind {
             case .word(let text), .string(let text):
                 names.append(text)
+                if function == "is" { spans?.kinds.append(Located(text, token.start..<token.end)) }
                 try advance()
             default:
                 throw unexpected(expected: "\(what) expected", hint: names.isEmpty ? "\(function)() needs at least one \(what)" : nil)
@@ -321,6 +337,8 @@ struct Parser {
         default: throw unexpected(expected: "property path expected")
         }
         let (path, end) = try lexer.scanPath(at: token.start)
+        spans?.paths.append(Located(path, token.start..<end))
+        previousEnd = end
         token = try lexer.token(at: end)
         return path
     }
@@ -328,6 +346,7 @@ struct Parser {
     static let operatorsExpected = "operator expected (==, !=, <, <=, >, >=, =~, !~, in, not in)"
 
     mutating func parsePredicate() throws(QueryError) -> Predicate {
+        let start = token.start
         let path = try parsePath()
         var modifier: ArrayModifier?
         for candidate in ArrayModifier.allCases where token.isKeyword(candidate.rawValue) {
@@ -358,8 +377,12 @@ struct Parser {
             }
             throw unexpected(expected: Self.operatorsExpected, hint: hint)
         }
+        let valueStart = token.start
         let value = try parseValue()
-        return Predicate(path: path, modifier: modifier, op: op, value: value)
+        let predicate = Predicate(path: path, modifier: modifier, op: op, value: value)
+        spans?.values.append(Located(value, valueStart..<previousEnd))
+        spans?.predicates.append(Located(predicate, start..<previousEnd))
+        return predicate
     }
 
     // MARK: - Values
@@ -419,6 +442,7 @@ struct Parser {
                 try advance()
             } else if let (name, end) = lexer.scanObjectKey(at: token.start), token.kind != .end {
                 key = name
+                previousEnd = end
                 token = try lexer.token(at: end)
             } else {
                 throw unexpected(expected: "object key expected")
@@ -461,6 +485,7 @@ struct Parser {
         guard case .arrow(let navigation) = token.kind else {
             throw unexpected(expected: "navigation expected", hint: "e.g. with(any, --> is(access_key))")
         }
+        spans?.navigations.append(Located(navigation, token.start..<token.end))
         try advance()
         var filter: Term?
         if token.kind != .rightParen, !(try isKeyword("with")) {
