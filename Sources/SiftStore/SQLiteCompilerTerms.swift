@@ -56,7 +56,7 @@ extension CompileContext {
             case let .element(value, jsonType, _):
                 return "(\(jsonType) = 'object' AND json_type(\(value), " + SQLFragment.bound(keyPath.databaseValue) + ") IS NOT NULL)"
             case .text, .time, .duration:
-                throw CompileError.invalidPath(path: pathText(path), reason: "has_key needs an object property")
+                throw CompileError.invalidPath(path: path.description, reason: "has_key needs an object property")
             }
         }
         let all = keys.isEmpty ? SQLFragment("1") : SQLFragment.joined(checks, " AND ")
@@ -68,12 +68,17 @@ extension CompileContext {
     /// `path [any|all|none] OP value`.
     private func predicate(_ predicate: SiftQuery.Predicate, alias: String, negated: Bool) throws -> SQLFragment {
         let location = try locate(predicate.path, alias: alias)
-        let path = pathText(predicate.path)
+        let path = predicate.path.description
         if let modifier = predicate.modifier {
             return try quantified(modifier, location: location, op: predicate.op, value: predicate.value, path: path)
         }
         let (positive, isNegation) = Self.positive(predicate.op)
         if location.scope.isEmpty {
+            if isNegation, positive == .in, case .array(let values) = predicate.value, values.contains(where: { $0 != .null }) {
+                // `x not in [..]`: missing values match, as the complement of `in`.
+                let read = location.operand.read
+                return "(" + read + " IS NULL OR " + read + " NOT IN (" + (try list(values, for: location.operand, path: path)) + "))"
+            }
             if isNegation {
                 return "NOT (" + (try test(location.operand, positive, predicate.value, path: path, twoValued: true)) + ")"
             }
@@ -143,7 +148,7 @@ extension CompileContext {
             return twoValued ? "coalesce(" + comparison + ", 0)" : comparison
         case .matches:
             guard case .string(let pattern) = value else {
-                throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "a regular expression must be a string, not \(valueText(value))")
+                throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "a regular expression must be a string, not \(value.description)")
             }
             switch operand {
             case .text, .json, .element: break
@@ -155,11 +160,10 @@ extension CompileContext {
             return read + " REGEXP " + SQLFragment.bound(pattern.databaseValue)
         case .in:
             guard case .array(let values) = value else {
-                throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "expects an array like [a, b], not \(valueText(value))")
+                throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "expects an array like [a, b], not \(value.description)")
             }
-            let bound = try values.filter { $0 != .null }.map { try self.bound($0, for: operand, op: .equal, path: path).0 }
-            if bound.isEmpty { return SQLFragment("0") }
-            let membership = read + " IN (" + SQLFragment.joined(bound, ", ") + ")"
+            if !values.contains(where: { $0 != .null }) { return SQLFragment("0") }
+            let membership = read + " IN (" + (try list(values, for: operand, path: path)) + ")"
             return twoValued ? "coalesce(" + membership + ", 0)" : membership
         case .notEqual, .notMatches, .notIn:
             preconditionFailure("negations are compiled as NOT of their positive operator")
@@ -168,11 +172,16 @@ extension CompileContext {
 
     // MARK: Values
 
+    /// The bound values of an `in` list (nulls left out: a missing value is never in a list).
+    private func list(_ values: [Value], for operand: Operand, path: String) throws -> SQLFragment {
+        SQLFragment.joined(try values.filter { $0 != .null }.map { try bound($0, for: operand, op: .equal, path: path).0 }, ", ")
+    }
+
     /// The bound value for comparing `operand` with `value`, and the operator to use instead when
     /// the comparison turns around (`last_access > 90d` is `coalesce(atime, ctime) < now - 90d`).
     private func bound(_ value: Value, for operand: Operand, op: Operator, path: String) throws -> (SQLFragment, Operator?) {
         func mismatch(_ type: String, _ expected: String) -> CompileError {
-            .typeMismatch(path: path, type: type, value: valueText(value), expected: expected)
+            .typeMismatch(path: path, type: type, value: value.description, expected: expected)
         }
         switch operand {
         case .duration:
@@ -198,7 +207,7 @@ extension CompileContext {
             case .double(let double): return (.bound(String(double).databaseValue), nil)
             case .bool(let bool): return (.bound((bool ? "true" : "false").databaseValue), nil)
             case .duration, .datetime, .placeholder: throw mismatch("string", "a string")
-            case .null, .array, .object: throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "cannot compare with \(valueText(value))")
+            case .null, .array, .object: throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "cannot compare with \(value.description)")
             }
         case .json(_, _, let type), .element(_, _, let type):
             return (try jsonBound(value, type: type, mismatch: mismatch), nil)
