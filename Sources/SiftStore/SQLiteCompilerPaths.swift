@@ -273,7 +273,7 @@ extension CompileContext {
         func step(from level: String) -> SQLFragment {
             SQLFragment.joined(directions.map { direction in
                 let edge = alias("e")
-                return "SELECT \(edge).\(direction.far) FROM edge \(edge) WHERE \(edge).\(direction.near) IN \(level) AND "
+                return "SELECT \(edge).\(direction.far) FROM \(level) JOIN edge \(edge) ON \(edge).\(direction.near) = \(level).nid AND "
                     + SQLFragment.membership("\(edge).type", direction.types)
             }, " UNION ALL ")
         }
@@ -295,7 +295,7 @@ extension CompileContext {
         case 1?:
             return minDepth == 0 ? seed(depth: false) + " UNION " + step() : step()
         case let maxDepth? where maxDepth <= Self.unrolledDepth:
-            // Short walks unrolled: one table per depth; `IN level` removes repeats at each step.
+            // Short walks unrolled: one table per depth (walks, not deduplicated until the final UNION).
             var levels: [String] = []
             var tables: [SQLFragment] = []
             for depth in 1...maxDepth {
@@ -328,7 +328,7 @@ extension CompileContext {
     static let unrolledDepth = 4
 
     /// Validated edge types as bound values.
-    private func edgeTypes(_ names: [String]) throws -> [DatabaseValue] {
+    func edgeTypes(_ names: [String]) throws -> [DatabaseValue] {
         let known = EdgeType.allCases.map(\.rawValue)
         return try names.map { name in
             guard known.contains(name) else {

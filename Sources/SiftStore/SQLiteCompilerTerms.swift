@@ -267,12 +267,24 @@ extension CompileContext {
 
     /// `with(any|empty|count OP N, NAVIGATION [FILTER] [with(...)])` on the node `alias`.
     func withClause(_ clause: WithClause, alias node: String) throws -> SQLFragment {
-        let reached = try navigate(from: .node(node), clause.navigation)
         let neighbour = alias("w")
-        var conditions: [SQLFragment] = ["\(neighbour).nid IN (" + reached + ")"]
+        var conditions: [SQLFragment] = []
+        let navigation = clause.navigation
+        let from: SQLFragment
+        if navigation.minDepth == 1, navigation.maxDepth == 1, navigation.direction != .both {
+            // One step one way: join the edges straight (no per-node temporary set).
+            let edge = alias("e")
+            let (near, far, types) = navigation.direction == .out
+                ? ("from_nid", "to_nid", navigation.outEdgeTypes) : ("to_nid", "from_nid", navigation.inEdgeTypes)
+            from = "edge \(edge) JOIN node \(neighbour) ON \(neighbour).nid = \(edge).\(far) AND \(edge).\(near) = \(node).nid AND "
+                + SQLFragment.membership("\(edge).type", try edgeTypes(types))
+        } else {
+            from = SQLFragment("node \(neighbour)")
+            conditions.append("\(neighbour).nid IN (" + (try navigate(from: .node(node), navigation)) + ")")
+        }
         if let filter = clause.filter, filter != .all { conditions.append(try term(filter, alias: neighbour, negated: false)) }
         if let nested = clause.nested?.value { conditions.append(try withClause(nested, alias: neighbour)) }
-        let body = " FROM node \(neighbour) WHERE " + SQLFragment.joined(conditions, " AND ")
+        let body = " FROM " + from + (conditions.isEmpty ? SQLFragment() : " WHERE " + SQLFragment.joined(conditions, " AND "))
         switch clause.quantifier {
         case .any:
             return "EXISTS (SELECT 1" + body + ")"
@@ -282,7 +294,8 @@ extension CompileContext {
             if count < 0 { throw CompileError.invalidCount(what: "count in with()", value: count) }
             switch op {
             case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
-                return "(SELECT count(*)" + body + ") \(op == .equal ? "=" : op.rawValue) " + SQLFragment.bound(Int64(count).databaseValue)
+                return "(SELECT count(DISTINCT \(neighbour).nid)" + body + ") \(op == .equal ? "=" : op.rawValue) "
+                    + SQLFragment.bound(Int64(count).databaseValue)
             case .matches, .notMatches, .in, .notIn:
                 throw CompileError.invalidValue(path: "count", op: op.rawValue, reason: "with(count OP N) takes ==, !=, <, <=, > or >=")
             }

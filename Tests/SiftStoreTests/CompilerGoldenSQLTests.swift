@@ -42,8 +42,8 @@ import Testing
         let compiled = try compile(chain(.id(["111"]), (Navigation(direction: .out, minDepth: 1, maxDepth: 3), keys)), .total)
         #expect(compiled.sql == """
             SELECT count(*) AS count FROM node n8 WHERE n8.nid IN (WITH d2(nid) AS (SELECT e3.to_nid AS nid FROM node n1 \
-            JOIN edge e3 ON e3.from_nid = n1.nid AND e3.type = ? WHERE n1.id = ?), d4(nid) AS (SELECT e5.to_nid FROM edge e5 \
-            WHERE e5.from_nid IN d2 AND e5.type = ?), d6(nid) AS (SELECT e7.to_nid FROM edge e7 WHERE e7.from_nid IN d4 \
+            JOIN edge e3 ON e3.from_nid = n1.nid AND e3.type = ? WHERE n1.id = ?), d4(nid) AS (SELECT e5.to_nid FROM d2 JOIN edge e5 \
+            ON e5.from_nid = d2.nid AND e5.type = ?), d6(nid) AS (SELECT e7.to_nid FROM d4 JOIN edge e7 ON e7.from_nid = d4.nid \
             AND e7.type = ?) SELECT nid FROM d2 UNION SELECT nid FROM d4 UNION SELECT nid FROM d6) AND n8.kind IN (?, ?)
             """)
         #expect(compiled.values == values("default", "111", "default", "default", "access_key", "aws_iam_access_key"))
@@ -59,8 +59,8 @@ import Testing
         let with = WithClause(quantifier: .empty, navigation: Navigation(direction: .out), filter: keys)
         let compiled = try compile(q(.isKind(["user"]), with: with))
         #expect(compiled.sql == """
-            SELECT \(nodeColumns) FROM node n1 WHERE n1.kind IN (?, ?, ?) AND NOT EXISTS (SELECT 1 FROM node w3 WHERE \
-            w3.nid IN (SELECT e2.to_nid AS nid FROM edge e2 WHERE e2.from_nid = n1.nid AND e2.type = ?) AND w3.kind IN (?, ?))
+            SELECT \(nodeColumns) FROM node n1 WHERE n1.kind IN (?, ?, ?) AND NOT EXISTS (SELECT 1 FROM edge e3 JOIN node w2 \
+            ON w2.nid = e3.to_nid AND e3.from_nid = n1.nid AND e3.type = ? WHERE w2.kind IN (?, ?))
             """)
     }
 
