@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
         .testTarget(
             name: "SiftAWSTests",
-            dependencies: ["SiftAWS", "SiftStore"],
+            dependencies: ["SiftAWS", "SiftStore", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),

@@ -283,3 +283,21 @@ struct AccountPlan: Sendable {
         return try await sts.assumeRole(roleArn: "arn:aws:iam::\(account):role/\(role)", sessionName: "sift-collect")
     }
 }
+
+extension GraphStore: SubgraphSink {
+    /// Writes the subgraph with `replaceSubgraph` (one transaction).
+    public func write(_ subgraph: Subgraph) throws {
+        try replaceSubgraph(subgraph)
+    }
+}
+
+extension Collector {
+    /// Collects per `options` into `store`, one `replaceSubgraph` per account (the cloud subgraph first).
+    /// Throws only when nothing can start; a failing account is reported in the summary.
+    public static func run(options: CollectOptions, store: GraphStore,
+                           progress: @escaping @Sendable (CollectProgress) -> Void = { _ in })
+        async throws(CollectError) -> CollectSummary
+    {
+        try await run(options: options, sink: store, progress: progress)
+    }
+}
