@@ -79,7 +79,10 @@ let package = Package(
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
         .testTarget(
             name: "SiftAWSTests",
-            dependencies: ["SiftAWS", "SiftStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SiftAWS", "SiftStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),

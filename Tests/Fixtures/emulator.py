@@ -206,7 +206,9 @@ def main():
         with open(args.manifest, "w") as f:
             json.dump(manifest, f, indent=1, sort_keys=True)
 
-    # SIGTERM ends the process at once (moto's server threads would otherwise keep it alive).
+    # SIGTERM ends the process at once (moto's server threads would otherwise keep it alive); a parent may
+    # start us with it blocked.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     print(f"PORT={port}", flush=True)
     try:

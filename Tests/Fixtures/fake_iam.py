@@ -18,8 +18,11 @@ import argparse
 import base64
 import datetime
 import json
+import os
+import signal
 import random
 import socket
+import struct
 import sys
 import threading
 import urllib.parse
@@ -175,10 +178,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.error(400, "Throttling", "Rate exceeded")
             if kind == 1:
                 return self.send_body(503 if n % 2 else 500, "<html>server error</html>", "text/html")
-            # Drop the connection without an answer.
+            # Drop the connection without an answer: reset it (SO_LINGER 0), as a dying peer does.
             self.close_connection = True
             try:
-                self.connection.shutdown(socket.SHUT_RDWR)
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
             except OSError:
                 pass
             return
@@ -371,6 +375,9 @@ def main():
     if args.manifest:
         with open(args.manifest, "w") as f:
             json.dump(Handler.world.manifest(), f, indent=1, sort_keys=True)
+    # A parent may start us with SIGTERM blocked: unblock it and end at once on it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     print(f"PORT={server.server_address[1]}", flush=True)
     server.serve_forever()
 
