@@ -28,7 +28,7 @@ enum Operand {
     var read: SQLFragment {
         switch self {
         case .text(let column), .time(let column): return SQLFragment(column)
-        case .duration(let time): return SQLFragment("(\(time))")
+        case .duration(let time): return SQLFragment(time)
         case let .json(document, path, _): return "json_extract(\(document), " + SQLFragment.bound(path.databaseValue) + ")"
         case let .element(value, _, _): return SQLFragment(value)
         }
@@ -244,10 +244,12 @@ extension CompileContext {
         case .in: directions = [("to_nid", "from_nid", inTypes)]
         case .both: directions = [("from_nid", "to_nid", outTypes), ("to_nid", "from_nid", inTypes)]
         }
-        let seed: SQLFragment
-        switch start {
-        case .set(let select): seed = "SELECT nid FROM (" + select + ")"
-        case .node(let node): seed = SQLFragment("SELECT \(node).nid")
+        /// The start nodes as rows `nid` (with `, 0` as their depth when `depth`).
+        func seed(depth: Bool) -> SQLFragment {
+            switch start {
+            case .set(let select): return "SELECT nid" + (depth ? ", 0" : "") + " FROM (" + select + ")"
+            case .node(let node): return SQLFragment("SELECT \(node).nid" + (depth ? ", 0" : ""))
+            }
         }
         /// One step from a set (`IN (…)`) or from the correlated node.
         func step() -> SQLFragment {
@@ -275,22 +277,22 @@ extension CompileContext {
         let minDepth = navigation.minDepth
         switch navigation.maxDepth {
         case 0?:
-            return seed
+            return seed(depth: false)
         case 1?:
-            return minDepth == 0 ? seed + " UNION " + step() : step()
+            return minDepth == 0 ? seed(depth: false) + " UNION " + step() : step()
         case let maxDepth?:
             let walk = alias("r")
-            return "WITH RECURSIVE \(walk)(nid, d) AS (SELECT nid, 0 FROM (" + seed + ") UNION " + recursion(walk, depthBelow: maxDepth)
+            return "WITH RECURSIVE \(walk)(nid, d) AS (" + seed(depth: true) + " UNION " + recursion(walk, depthBelow: maxDepth)
                 + ") SELECT nid FROM \(walk)" + (minDepth > 0 ? " WHERE d >= \(minDepth)" : "")
         case nil:
             let closure = alias("r")
             if minDepth == 0 {
-                return "WITH RECURSIVE \(closure)(nid) AS (" + seed + " UNION " + recursion(closure, depthBelow: nil)
+                return "WITH RECURSIVE \(closure)(nid) AS (" + seed(depth: false) + " UNION " + recursion(closure, depthBelow: nil)
                     + ") SELECT nid FROM \(closure)"
             }
             // Nodes at exactly minDepth, then everything reachable from them (the UNION ends cycles).
             let exact = alias("r")
-            return "WITH RECURSIVE \(exact)(nid, d) AS (SELECT nid, 0 FROM (" + seed + ") UNION " + recursion(exact, depthBelow: minDepth)
+            return "WITH RECURSIVE \(exact)(nid, d) AS (" + seed(depth: true) + " UNION " + recursion(exact, depthBelow: minDepth)
                 + "), \(closure)(nid) AS (SELECT nid FROM \(exact) WHERE d = \(minDepth) UNION " + recursion(closure, depthBelow: nil)
                 + ") SELECT nid FROM \(closure)"
         }

@@ -239,7 +239,7 @@ extension CompileContext {
         case (.bool(let bool), _): return .bound((bool ? 1 : 0).databaseValue)
         case (.null, _): return .bound(.null)
         case (.array, _), (.object, _):
-            return "json(" + SQLFragment.bound(JSONText.of(value).databaseValue) + ")"
+            return "json(" + SQLFragment.bound(LiteralJSON.text(value).databaseValue) + ")"
         }
     }
 
@@ -281,41 +281,30 @@ extension CompileContext {
     }
 }
 
-/// JSON text of a literal value (objects keep their source order), for comparisons with containers.
-enum JSONText {
-    static func of(_ value: Value) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool(let bool): return bool ? "true" : "false"
-        case .int(let int): return String(int)
-        case .double(let double): return double.isFinite ? String(double) : "null"
-        case .string(let text): return quoted(text)
-        case .duration(let duration): return String(duration.seconds)
-        case .datetime(let date): return quoted(QueryTime.iso(date.secondsSince1970))
-        case .placeholder(let placeholder): return quoted("@\(placeholder.rawValue)@")
-        case .array(let values): return "[" + values.map(of).joined(separator: ",") + "]"
-        case .object(let entries): return "{" + entries.map { quoted($0.key) + ":" + of($0.value) }.joined(separator: ",") + "}"
-        }
+/// JSON text of a literal value, written as the store writes sections (compact, sorted keys), so
+/// that comparing it with `json_extract` of a stored object or array is exact.
+enum LiteralJSON {
+    static func text(_ value: Value) -> String {
+        var writer = JSONWriter()
+        writer.write(json(value))
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
+    private static func json(_ value: Value) -> JSONValue {
+        switch value {
+        case .null: return .null
+        case .bool(let bool): return .bool(bool)
+        case .int(let int): return .int(int)
+        case .double(let double): return .double(double)
+        case .string(let text): return .string(text)
+        case .duration(let duration): return .int(duration.seconds)
+        case .datetime(let date): return .string(QueryTime.iso(date.secondsSince1970))
+        case .placeholder(let placeholder): return .string("@\(placeholder.rawValue)@")
+        case .array(let values): return .array(values.map(json))
+        case .object(let entries):
+            var object: JSONObject = [:]
+            for entry in entries { object[entry.key] = json(entry.value) }
+            return .object(object)
         }
-        return result + "\""
     }
 }
