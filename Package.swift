@@ -25,6 +25,7 @@ let package = Package(
             resources: [
                 .embedInCode("sql/v001_graph.sql"),
                 .embedInCode("sql/v003_checks.sql"),
+                .embedInCode("sql/v004_ops.sql"),
                 .embedInCode("kinds.json"),
                 .embedInCode("checks/iam.json"),
             ]
@@ -63,6 +64,7 @@ let package = Package(
             dependencies: [
                 "SiftQuery", "SiftStore", "SiftAWS",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // libedit, for the REPL.
@@ -95,7 +97,10 @@ let package = Package(
             dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
+        .testTarget(
+            name: "SiftOpsTests",
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
         // A child process the store's kill test starts and kills (SIGKILL) in the middle of a write.
