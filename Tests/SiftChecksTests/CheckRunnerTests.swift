@@ -35,6 +35,14 @@ import Testing
         #expect(try failing("iam.user_without_mfa") == ["AIDABOB"])
     }
 
+    @Test func rootWithAnAccessKeyNodeFails() throws {
+        var scenario = ScenarioGraph()
+        scenario.devRootKeyNode = true
+        try scenario.write(to: store)
+        #expect(try failing("iam.root_access_key") == ["111111111111-root", "222222222222-root"])
+        #expect(try failing("iam.user_multiple_active_keys") == ["AIDAALICE"])
+    }
+
     @Test func failingResourcesNameUserAndAccount() throws {
         let outcomes = try CheckRunner(store: store).evaluate(CheckRunRequest(ids: ["iam.unused_access_keys"]), now: ScenarioGraph.now)
         let henry = try #require(outcomes[0].failing.first { $0.id == "AKIAHENRY1" })

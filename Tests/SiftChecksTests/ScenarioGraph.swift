@@ -67,6 +67,8 @@ struct ScenarioGraph {
         User(name: "frank", created: 400, console: true, mfa: true, passwordChanged: 10, keys: []),
     ]
     var prodRootKeyActive = true
+    /// Gives dev's root user an access key node (as a collector reading root keys would).
+    var devRootKeyNode = false
     var devUsers: [User] = [
         User(name: "henry", created: 600, console: false, mfa: false, keys: [
             Key(id: "AKIAHENRY1", status: "Active", created: 500, used: 300),
@@ -78,7 +80,13 @@ struct ScenarioGraph {
     func write(to store: GraphStore, at date: Date = ScenarioGraph.now) throws {
         try store.replaceSubgraph(Subgraph(name: "cloud:aws", nodes: [Node(id: "aws", kind: "cloud", name: "aws")]), now: date)
         try store.replaceSubgraph(account(Self.prod, alias: "prod", users: prodUsers, rootKey: prodRootKeyActive), now: date)
-        try store.replaceSubgraph(account(Self.dev, alias: "dev", users: devUsers, rootKey: false), now: date)
+        var dev = account(Self.dev, alias: "dev", users: devUsers, rootKey: false)
+        if devRootKeyNode {
+            dev.nodes.append(Node(id: "AKIAROOTDEV", kind: "aws_iam_access_key", name: "root", ctime: Self.ago(10),
+                                  reported: ["access_key_status": .string("Active"), "user_name": .string("root")]))
+            dev.edges.append(Edge(from: "\(Self.dev)-root", to: "AKIAROOTDEV"))
+        }
+        try store.replaceSubgraph(dev, now: date)
     }
 
     private func account(_ id: String, alias: String, users: [User], rootKey: Bool) -> Subgraph {
