@@ -100,6 +100,8 @@ let package = Package(
             dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
+        // Runs one cleanup on a database, for the kill test of SiftOpsTests.
+        .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
         .testTarget(
             name: "SiftOpsTests",
             dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
