@@ -200,11 +200,6 @@ enum QueryBench {
     static func format(_ millis: Double) -> String { String(format: "%.1f", millis) }
 }
 
-/// A failed benchmark precondition.
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// A synthetic organisation written with plain SQL (recursive counters) into a fresh database:
 /// one cloud, `accounts` accounts, `users` users spread over them, 0-2 keys per user (about one
