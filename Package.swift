@@ -89,7 +89,10 @@ let package = Package(
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
         .testTarget(
             name: "SiftAWSTests",
-            dependencies: ["SiftAWS", "SiftStore"],
+            dependencies: [
+                "SiftAWS", "SiftStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -113,6 +116,7 @@ let package = Package(
             dependencies: [
                 "SiftStore", "SiftQuery",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/sift-bench"
         ),
