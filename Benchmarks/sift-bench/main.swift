@@ -5,6 +5,7 @@ import Foundation
 let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store": StoreBench.run,
     "store-import-child": StoreBench.importChild,
+    "shell": ShellBench.run,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
