@@ -13,6 +13,8 @@ public struct CleanupOutcome: Sendable, Hashable {
     public var detail: String?
     /// True when the outcome settles an earlier interrupted action.
     public var recovered: Bool = false
+    /// When a disabled key waits for its grace period to end: the end.
+    public var waitingUntil: Date?
 
     /// One line for people.
     public func line(dryRun: Bool) -> String {
@@ -30,7 +32,8 @@ public struct CleanupOutcome: Sendable, Hashable {
         case (_, .gone?): return "gone \(who): already deleted by someone else"
         case (let action?, .skipped?): return "skipped \(action.rawValue) \(who)\(note)"
         case (let action?, .failed?): return "FAILED \(action.rawValue) \(who)\(note)"
-        default: return "no action \(who)\(note)"
+        case (nil, _) where waitingUntil != nil: return "waiting \(who)\(note)"
+        default: return "left alone \(who)\(note)"
         }
     }
 }
@@ -173,7 +176,8 @@ public struct CleanupRunner: Sendable {
         case .disable: return CleanupOutcome(key: step.key, action: .disable)
         case .delete: return CleanupOutcome(key: step.key, action: .delete)
         case .wait(let disabledAt, let until):
-            return CleanupOutcome(key: step.key, detail: "disabled \(CleanupJournal.isoText(disabledAt)), deleted after \(CleanupJournal.isoText(until))")
+            return CleanupOutcome(key: step.key, detail: "disabled \(CleanupJournal.isoText(disabledAt)), deleted after \(CleanupJournal.isoText(until))",
+                                  waitingUntil: until)
         case .interrupted(let action):
             return CleanupOutcome(key: step.key, action: action, detail: "an earlier run was interrupted; the next run checks it first")
         case .noAction(let why): return CleanupOutcome(key: step.key, detail: why)

@@ -8,7 +8,7 @@ struct OpsShellEnvironment {
     let context: ShellContext
 
     /// The database of the shell.
-    func store() throws -> GraphStore { try OpsDatabase.store(context) }
+    func store() throws -> GraphStore { try context.store() }
 
     /// The AWS settings of the command line and the environment.
     var awsConfiguration: AWSConfiguration {
@@ -37,7 +37,7 @@ struct OpsShellEnvironment {
             collect: { config in
                 let options = CollectOptions(profile: profile, endpoint: endpoint, assumeRole: config.collectRole,
                                              accounts: config.collectAccounts, environment: environment)
-                let summary = try await Collector.run(options: options, sink: OpsSubgraphSink(store: store))
+                let summary = try await Collector.run(options: options, sink: StoreSubgraphSink(store: store))
                 for failure in summary.failures { err.line("collect: \(failure)") }
                 return summary.description
             },
@@ -46,33 +46,6 @@ struct OpsShellEnvironment {
             now: now,
             output: { line in out.line(line); out.flush() })
     }
-}
-
-/// Opens the shell's database for the ops commands.
-enum OpsDatabase {
-    nonisolated(unsafe) private static var opened: [String: GraphStore] = [:]
-    private static let lock = NSLock()
-
-    static func store(_ context: ShellContext) throws -> GraphStore {
-        let path = context.options.databasePath
-        return try lock.withLock {
-            if let store = opened[path] { return store }
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
-            }
-            let store = try GraphStore(path: path)
-            opened[path] = store
-            return store
-        }
-    }
-}
-
-/// Writes collected subgraphs into the graph store.
-struct OpsSubgraphSink: SubgraphSink {
-    let store: GraphStore
-    func write(_ subgraph: Subgraph) throws { try store.replaceSubgraph(subgraph) }
 }
 
 /// Runs a job's line with a shell of the same context, on a thread of its own.
@@ -92,19 +65,11 @@ enum OpsLineRunner {
 /// Waits, from a command's synchronous `run`, for async work.
 enum OpsWait {
     static func result<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let semaphore = DispatchSemaphore(value: 0)
-        let box = ResultBox<T>()
+        let outcome = AsyncOutcome<T>()
         Task {
-            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
-            semaphore.signal()
+            do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
         }
-        semaphore.wait()
-        guard let result = box.result else { throw ShellError("the work ended without a result") }
-        return try result.get()
-    }
-
-    private final class ResultBox<T>: @unchecked Sendable {
-        var result: Result<T, Error>?
+        return try outcome.wait()
     }
 }
 
@@ -149,7 +114,7 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
     }
 
     public func run(in context: ShellContext) throws {
-        let configs = ConfigStore(store: try OpsDatabase.store(context))
+        let configs = ConfigStore(store: try context.store())
         switch action {
         case .show(let name):
             let config = try configs.load()
@@ -295,7 +260,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
     }
 
     public func run(in context: ShellContext) throws {
-        let store = try OpsDatabase.store(context)
+        let store = try context.store()
         let jobs = JobStore(store: store)
         switch action {
         case .add(let id, let schedule, let event, let line):
@@ -376,7 +341,7 @@ public struct CleanupCommand: ShellCommand, StandaloneCommand {
     }
 
     public func run(in context: ShellContext) throws {
-        let journal = CleanupJournal(store: try OpsDatabase.store(context))
+        let journal = CleanupJournal(store: try context.store())
         let entries = try journal.entries(since: since.map { Date().addingTimeInterval(-$0.timeInterval) }, limit: limit)
         for line in CleanupLog.lines(entries) { context.out.line(line) }
     }
