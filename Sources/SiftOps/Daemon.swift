@@ -54,7 +54,13 @@ public struct Daemon: Sendable {
     public func runUntilSignalled() async {
         let task = Task { await run() }
         let queue = DispatchQueue(label: "sift.daemon.signals")
-        let previous = [SIGINT, SIGTERM].map { number in (number, signal(number, SIG_IGN)) }
+        // Save the handlers as they are (with their flags, e.g. the shell's Ctrl-C handler) to put back.
+        let previous = [SIGINT, SIGTERM].map { number -> (Int32, sigaction) in
+            var saved = sigaction()
+            sigaction(number, nil, &saved)
+            signal(number, SIG_IGN)
+            return (number, saved)
+        }
         let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [environment] in
@@ -66,6 +72,9 @@ public struct Daemon: Sendable {
         }
         await task.value
         for source in sources { source.cancel() }
-        for (number, handler) in previous { signal(number, handler) }
+        for (number, saved) in previous {
+            var handler = saved
+            sigaction(number, &handler, nil)
+        }
     }
 }

@@ -66,10 +66,11 @@ enum OpsLineRunner {
 enum OpsWait {
     static func result<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
         let outcome = AsyncOutcome<T>()
-        Task {
+        let task = Task {
             do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
         }
-        return try outcome.wait()
+        // Ctrl-C cancels the work: a cleanup finishes the keys under way and starts no other.
+        return try Interruption.shared.cancellable({ task.cancel() }) { try outcome.wait() }
     }
 }
 
