@@ -27,10 +27,12 @@ struct OpsShellEnvironment {
         let profile = context.options.profile
         let endpoint = context.options.endpoint
         let environment = context.environment
-        let roleStore = ConfigStore(store: store)
+        let configStore = ConfigStore(store: store)
         let actions: AccessKeyActionsProvider = { account in
-            let role = try roleStore.load().collectRole
-            return try await IAMKeyActionsProvider(configuration: configuration, role: role).provider(account)
+            let config = try configStore.load()
+            let transport = AWSTransport(maxInFlight: config.cleanupPoolSize)
+            return try await IAMKeyActionsProvider(configuration: configuration, role: config.collectRole, transport: transport)
+                .provider(account)
         }
         return WorkflowEnvironment(
             store: store,
