@@ -6,6 +6,7 @@ let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store": StoreBench.run,
     "store-import-child": StoreBench.importChild,
     "query": QueryBench.run,
+    "shell": ShellBench.run,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
