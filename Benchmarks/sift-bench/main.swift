@@ -5,8 +5,10 @@ import Foundation
 let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store": StoreBench.run,
     "store-import-child": StoreBench.importChild,
+    "store-generate": StoreBench.generateDatabase,
 ]
 
+setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let subcommand = subcommands[name] else {
     FileHandle.standardError.write(Data("usage: sift-bench \(subcommands.keys.sorted().joined(separator: "|")) [ARGS]\n".utf8))
