@@ -6,6 +6,7 @@ let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store": StoreBench.run,
     "store-import-child": StoreBench.importChild,
     "store-generate": StoreBench.generateDatabase,
+    "query": QueryBench.run,
 ]
 
 setvbuf(stdout, nil, _IOLBF, 0)
