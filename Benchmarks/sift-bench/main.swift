@@ -5,10 +5,12 @@ import Foundation
 let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store": StoreBench.run,
     "store-import-child": StoreBench.importChild,
+    "store-generate": StoreBench.generateDatabase,
     "query": QueryBench.run,
     "shell": ShellBench.run,
 ]
 
+setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let subcommand = subcommands[name] else {
     FileHandle.standardError.write(Data("usage: sift-bench \(subcommands.keys.sorted().joined(separator: "|")) [ARGS]\n".utf8))
