@@ -106,6 +106,7 @@ let package = Package(
             dependencies: [
                 "SiftStore", "SiftQuery",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/sift-bench"
         ),

@@ -70,6 +70,12 @@ struct RawStatement {
         }
     }
 
+    /// The rowid of the connection's last successful INSERT.
+    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
+
+    /// The rows changed by the connection's last INSERT, UPDATE or DELETE.
+    var changedRows: Int { Int(sqlite3_changes(connection)) }
+
     func reset() {
         sqlite3_reset(handle)
     }
