@@ -25,6 +25,7 @@ let package = Package(
             resources: [
                 .embedInCode("sql/v001_graph.sql"),
                 .embedInCode("sql/v003_checks.sql"),
+                .embedInCode("sql/v004_ops.sql"),
                 .embedInCode("kinds.json"),
                 .embedInCode("checks/iam.json"),
             ]
@@ -63,6 +64,7 @@ let package = Package(
             dependencies: [
                 "SiftQuery", "SiftStore", "SiftAWS",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // libedit, for the REPL.
@@ -87,15 +89,23 @@ let package = Package(
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
         .testTarget(
             name: "SiftAWSTests",
-            dependencies: ["SiftAWS", "SiftStore"],
+            dependencies: [
+                "SiftAWS", "SiftStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SiftChecksTests",
-            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
+        // Runs one cleanup on a database, for the kill test of SiftOpsTests.
+        .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
+        .testTarget(
+            name: "SiftOpsTests",
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
         // A child process the store's kill test starts and kills (SIGKILL) in the middle of a write.

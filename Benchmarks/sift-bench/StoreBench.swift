@@ -161,10 +161,6 @@ enum StoreBench {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
 
 /// Every node and edge row of a database, in memory, ready to be written with the raw C API.
 struct RawRows {

@@ -1,0 +1,311 @@
+import Foundation
+import Logging
+import SiftStore
+
+/// What to collect and how.
+public struct CollectOptions: Sendable {
+    /// A profile of the shared files (`--profile`); overrides the environment's keys.
+    public var profile: String?
+    /// An endpoint for every service (`--endpoint`).
+    public var endpoint: String?
+    /// The role to assume in other accounts (`--assume-role NAME`).
+    public var assumeRole: String?
+    /// Accounts to collect by assuming `assumeRole` (`--account ID ...`), besides the caller's.
+    public var accounts: [String]
+    /// Collect every account of the organisation (Organizations `ListAccounts`) by assuming `assumeRole`
+    /// (default `OrganizationAccountAccessRole`).
+    public var organisation: Bool
+    /// The environment the credential chain reads (pass `ProcessInfo.processInfo.environment`).
+    public var environment: [String: String]
+    /// Requests in flight at most.
+    public var maxInFlight: Int
+    /// Retry policy for throttling, 5xx and dropped connections.
+    public var retry: RetryPolicy
+    /// `MaxItems` per page of `ListUsers` / `ListAccessKeys`.
+    public var pageSize: Int
+    /// How long to wait for the credential report before falling back to `GetAccessKeyLastUsed`.
+    public var reportTimeout: Double
+    /// Accounts collected at the same time.
+    public var accountConcurrency: Int
+    /// Seconds before a request without an answer counts as dropped (and is retried).
+    public var requestTimeout: Double
+    /// Debug lines per request (operation, status, duration); never credentials.
+    public var logger: Logger
+
+    /// Creates options; only the environment is required.
+    public init(profile: String? = nil, endpoint: String? = nil, assumeRole: String? = nil, accounts: [String] = [],
+                organisation: Bool = false, environment: [String: String], maxInFlight: Int = 16,
+                retry: RetryPolicy = RetryPolicy(), pageSize: Int = 1000, reportTimeout: Double = 120,
+                accountConcurrency: Int = 2, requestTimeout: Double = 30, logger: Logger = Logger(label: "sift.aws")) {
+        self.logger = logger
+        self.requestTimeout = requestTimeout
+        self.profile = profile
+        self.endpoint = endpoint
+        self.assumeRole = assumeRole
+        self.accounts = accounts
+        self.organisation = organisation
+        self.environment = environment
+        self.maxInFlight = maxInFlight
+        self.retry = retry
+        self.pageSize = pageSize
+        self.reportTimeout = reportTimeout
+        self.accountConcurrency = accountConcurrency
+    }
+}
+
+/// Progress of a collect, for a terminal display.
+public enum CollectProgress: Sendable, Hashable {
+    /// The accounts to collect are known.
+    case accountsPlanned([String])
+    /// Work on an account began.
+    case accountStarted(account: String)
+    /// `ListUsers` finished.
+    case usersListed(account: String, users: Int)
+    /// `ListAccessKeys` finished for `users` of `of` users.
+    case keysListed(account: String, users: Int, of: Int)
+    /// The account's subgraph was written.
+    case accountWritten(account: String, users: Int, keys: Int)
+    /// The account failed; the others go on.
+    case accountFailed(account: String, message: String)
+}
+
+/// One account that could not be collected.
+public struct CollectFailure: Sendable, Hashable, CustomStringConvertible {
+    /// The account id.
+    public var account: String
+    /// What went wrong.
+    public var message: String
+
+    /// `account: message`.
+    public var description: String { "\(account): \(message)" }
+}
+
+/// The result of a collect.
+public struct CollectSummary: Sendable, Hashable, CustomStringConvertible {
+    /// Accounts written.
+    public var accounts: [String]
+    /// Users written.
+    public var users: Int
+    /// Access keys written.
+    public var keys: Int
+    /// Requests sent (retries included).
+    public var apiCalls: Int
+    /// Requests by operation.
+    public var callsByOperation: [String: Int]
+    /// Wall time.
+    public var seconds: Double
+    /// Accounts that failed.
+    public var failures: [CollectFailure]
+    /// Things that degraded without failing (no credential report, no alias).
+    public var warnings: [String]
+
+    /// The one-line summary: accounts, users, keys, API calls, seconds (and failures).
+    public var description: String {
+        var line = "collected \(accounts.count) account\(accounts.count == 1 ? "" : "s"), \(users) users, "
+            + "\(keys) access keys, \(apiCalls) API calls in \(String(format: "%.1f", seconds)) s"
+        if !failures.isEmpty {
+            line += "; \(failures.count) account\(failures.count == 1 ? "" : "s") failed: "
+                + failures.map(\.description).joined(separator: "; ")
+        }
+        return line
+    }
+}
+
+/// Why a collect could not start at all (per-account failures are in the summary instead).
+public enum CollectError: Error, Sendable, CustomStringConvertible {
+    /// No credentials, a bad profile or endpoint.
+    case configuration(CredentialError)
+    /// The caller's identity or the organisation's accounts could not be read.
+    case aws(AWSError)
+    /// Options that do not fit together.
+    case usage(String)
+    /// Writing the cloud node failed.
+    case store(String)
+
+    /// One line.
+    public var description: String {
+        switch self {
+        case .configuration(let error): return error.description
+        case .aws(let error): return error.description
+        case .usage(let message): return message
+        case .store(let message): return "store: \(message)"
+        }
+    }
+}
+
+/// Where collected subgraphs go: `GraphStore` in the product.
+public protocol SubgraphSink: Sendable {
+    /// Replaces one subgraph in one transaction.
+    func write(_ subgraph: Subgraph) throws
+}
+
+/// Collects IAM users and access keys of one or more accounts into the graph.
+public enum Collector {
+    /// Collects per `options` and writes each account with `sink` (the cloud subgraph first).
+    /// Throws only when nothing can start; a failing account is reported in the summary.
+    public static func run(options: CollectOptions, sink: any SubgraphSink,
+                           progress: @escaping @Sendable (CollectProgress) -> Void = { _ in })
+        async throws(CollectError) -> CollectSummary
+    {
+        let start = Date()
+        if !options.accounts.isEmpty && options.assumeRole == nil {
+            throw .usage("collecting other accounts (--account) needs a role to assume (--assume-role NAME)")
+        }
+        let configuration = AWSConfiguration(environment: options.environment, profile: options.profile,
+                                             endpoint: options.endpoint)
+        let base: AWSCredentials
+        let endpoints: [AWSService: URL]
+        let region: String
+        do {
+            base = try configuration.credentials()
+            var resolved: [AWSService: URL] = [:]
+            for service in AWSService.allCases { resolved[service] = try configuration.endpoint(for: service) }
+            endpoints = resolved
+            region = try configuration.region()
+        } catch {
+            throw .configuration(error)
+        }
+        let transport = AWSTransport(maxInFlight: options.maxInFlight, retry: options.retry,
+                                     timeout: options.requestTimeout, logger: options.logger)
+        let endpoint = { (service: AWSService) in endpoints[service] ?? service.defaultEndpoint }
+        let sts = STSClient(credentials: base, endpoint: endpoint(.sts), region: region, transport: transport)
+
+        let caller: CallerIdentity
+        var targets: [(String, OrganizationAccount?)] = []
+        do {
+            caller = try await sts.getCallerIdentity()
+            targets.append((caller.account, nil))
+            if options.organisation {
+                let orgs = OrganizationsClient(credentials: base, endpoint: endpoint(.organizations),
+                                               transport: transport)
+                for account in try await orgs.listAccounts() where account.status == "ACTIVE" {
+                    if account.id == caller.account {
+                        targets[0].1 = account
+                    } else {
+                        targets.append((account.id, account))
+                    }
+                }
+            }
+        } catch {
+            throw .aws(error)
+        }
+        for id in options.accounts where !targets.contains(where: { $0.0 == id }) {
+            targets.append((id, nil))
+        }
+        progress(.accountsPlanned(targets.map(\.0)))
+        do { try sink.write(AccountGraph.cloudSubgraph) } catch { throw .store("\(error)") }
+
+        let role = options.assumeRole ?? (options.organisation ? "OrganizationAccountAccessRole" : nil)
+        let plan = AccountPlan(base: base, caller: caller.account, role: role, sts: sts,
+                               iamEndpoint: endpoint(.iam), transport: transport, options: options,
+                               sink: sink, progress: progress)
+        let results = await plan.runAll(targets)
+
+        var summary = CollectSummary(accounts: [], users: 0, keys: 0, apiCalls: 0, callsByOperation: [:],
+                                     seconds: 0, failures: [], warnings: [])
+        for result in results {
+            switch result {
+            case .written(let account, let users, let keys, let warnings):
+                summary.accounts.append(account)
+                summary.users += users
+                summary.keys += keys
+                summary.warnings += warnings
+            case .failed(let failure):
+                summary.failures.append(failure)
+            }
+        }
+        summary.apiCalls = transport.counter.total
+        summary.callsByOperation = transport.counter.byOperation
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+}
+
+/// The outcome of one account.
+enum AccountOutcome: Sendable {
+    case written(account: String, users: Int, keys: Int, warnings: [String])
+    case failed(CollectFailure)
+}
+
+/// Collects a list of accounts a few at a time; each one fails alone.
+struct AccountPlan: Sendable {
+    let base: AWSCredentials
+    let caller: String
+    let role: String?
+    let sts: STSClient
+    let iamEndpoint: URL
+    let transport: AWSTransport
+    let options: CollectOptions
+    let sink: any SubgraphSink
+    let progress: @Sendable (CollectProgress) -> Void
+
+    func runAll(_ targets: [(String, OrganizationAccount?)]) async -> [AccountOutcome] {
+        let limiter = ConcurrencyLimiter(limit: options.accountConcurrency)
+        return await withTaskGroup(of: (Int, AccountOutcome).self) { group in
+            for (index, (account, org)) in targets.enumerated() {
+                group.addTask {
+                    await limiter.acquire()
+                    let outcome = await run(account: account, organizationAccount: org)
+                    await limiter.release()
+                    return (index, outcome)
+                }
+            }
+            var outcomes: [(Int, AccountOutcome)] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    func run(account: String, organizationAccount: OrganizationAccount?) async -> AccountOutcome {
+        progress(.accountStarted(account: account))
+        let outcome: AccountOutcome
+        do {
+            let credentials = try await credentials(for: account)
+            let collector = AccountCollector(
+                accountId: account, iam: IAMClient(credentials: credentials, endpoint: iamEndpoint, transport: transport),
+                pageSize: options.pageSize, reportTimeout: options.reportTimeout, progress: progress)
+            let (snapshot, warnings) = try await collector.collect(organizationAccount: organizationAccount)
+            let subgraph = AccountGraph.subgraph(snapshot)
+            do {
+                try sink.write(subgraph)
+            } catch {
+                return fail(account, "store: \(error)")
+            }
+            let keys = snapshot.keys.values.reduce(0) { $0 + $1.count }
+            progress(.accountWritten(account: account, users: snapshot.users.count, keys: keys))
+            outcome = .written(account: account, users: snapshot.users.count, keys: keys, warnings: warnings)
+        } catch {
+            return fail(account, error.description)
+        }
+        return outcome
+    }
+
+    private func fail(_ account: String, _ message: String) -> AccountOutcome {
+        progress(.accountFailed(account: account, message: message))
+        return .failed(CollectFailure(account: account, message: message))
+    }
+
+    private func credentials(for account: String) async throws(AWSError) -> AWSCredentials {
+        // `run` refuses other accounts without a role, so only the caller's account lands here without one.
+        guard account != caller, let role else { return base }
+        return try await sts.assumeRole(roleArn: "arn:aws:iam::\(account):role/\(role)", sessionName: "sift-collect")
+    }
+}
+
+extension GraphStore: SubgraphSink {
+    /// Writes the subgraph with `replaceSubgraph` (one transaction).
+    public func write(_ subgraph: Subgraph) throws {
+        try replaceSubgraph(subgraph)
+    }
+}
+
+extension Collector {
+    /// Collects per `options` into `store`, one `replaceSubgraph` per account (the cloud subgraph first).
+    /// Throws only when nothing can start; a failing account is reported in the summary.
+    public static func run(options: CollectOptions, store: GraphStore,
+                           progress: @escaping @Sendable (CollectProgress) -> Void = { _ in })
+        async throws(CollectError) -> CollectSummary
+    {
+        try await run(options: options, sink: store, progress: progress)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Calls one AWS service over the query protocol (form POST, XML answers) or the JSON 1.1 protocol.
+struct ServiceClient: Sendable {
+    let transport: AWSTransport
+    let endpoint: URL
+    let signer: SigV4Signer
+    /// The query protocol's `Version` parameter (IAM `2010-05-08`, STS `2011-06-15`).
+    let apiVersion: String
+
+    /// Sends `Action=operation&Version=...&parameters` and returns the `<operationResult>` element.
+    func query(_ operation: String, _ parameters: [(String, String)] = []) async throws(AWSError) -> XMLTree {
+        let form = ([("Action", operation), ("Version", apiVersion)] + parameters)
+            .map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }
+            .joined(separator: "&")
+        let request = AWSHTTPRequest(
+            operation: operation, url: endpoint,
+            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")],
+            body: Array(form.utf8))
+        return try await transport.send(
+            request, signer: signer,
+            decodeError: { status, body in Self.queryError(operation: operation, status: status, body: body) },
+            decode: { (body: Data) throws(AWSError) -> XMLTree in
+                let root: XMLTree
+                do { root = try XMLTree.parse(body) } catch {
+                    throw .malformedResponse(operation: operation, message: "\(error)")
+                }
+                guard let result = root.child("\(operation)Result") ?? (root.name == "\(operation)Result" ? root : nil)
+                else {
+                    // Operations without a result element (UpdateAccessKey, DeleteAccessKey) answer just metadata.
+                    return XMLTree(name: "\(operation)Result", text: "", children: [])
+                }
+                return result
+            })
+    }
+
+    /// Sends a JSON 1.1 request with `X-Amz-Target: target` and returns the decoded object.
+    func json(_ operation: String, target: String, _ payload: [String: Any]) async throws(AWSError) -> [String: Any] {
+        let body: Data
+        do { body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) } catch {
+            throw .malformedResponse(operation: operation, message: "cannot encode request: \(error)")
+        }
+        let request = AWSHTTPRequest(
+            operation: operation, url: endpoint,
+            headers: [(name: "Content-Type", value: "application/x-amz-json-1.1"),
+                      (name: "X-Amz-Target", value: target)],
+            body: Array(body))
+        let decoded: JSONBox = try await transport.send(
+            request, signer: signer,
+            decodeError: { status, body in Self.jsonError(operation: operation, status: status, body: body) },
+            decode: { (data: Data) throws(AWSError) -> JSONBox in
+                guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                    throw .malformedResponse(operation: operation, message: "not a JSON object")
+                }
+                return JSONBox(object: object)
+            })
+        return decoded.object
+    }
+
+    /// `<ErrorResponse><Error><Code>` (IAM, STS) to an `AWSError`.
+    static func queryError(operation: String, status: Int, body: Data) -> AWSError {
+        guard let root = try? XMLTree.parse(body),
+              let error = root.child("Error") ?? root.find("Errors", "Error"),
+              let code = error.value("Code")
+        else {
+            return .http(operation: operation, status: status, body: snippet(body))
+        }
+        let message = error.value("Message") ?? ""
+        if code == "NoSuchEntity" { return .noSuchEntity(operation: operation, message: message) }
+        return .service(operation: operation, status: status, code: code, message: message)
+    }
+
+    /// `{"__type": "...#Code", "message": ...}` (JSON protocol) to an `AWSError`.
+    static func jsonError(operation: String, status: Int, body: Data) -> AWSError {
+        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
+              let type = object["__type"] as? String
+        else {
+            return .http(operation: operation, status: status, body: snippet(body))
+        }
+        let code = String(type.split(separator: "#").last ?? Substring(type))
+        let message = (object["message"] as? String) ?? (object["Message"] as? String) ?? ""
+        return .service(operation: operation, status: status, code: code, message: message)
+    }
+
+    static func snippet(_ body: Data) -> String {
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return text.isEmpty ? "(empty body)" : text
+    }
+}
+
+/// Carries a JSON object across the `Sendable` boundary of the transport (it never leaves one task).
+struct JSONBox: @unchecked Sendable {
+    let object: [String: Any]
+}

@@ -1,0 +1,93 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// An XML element with its text and children: just enough structure for AWS query-protocol responses.
+public struct XMLTree: Sendable, Hashable {
+    /// The element's local name (namespace prefix removed).
+    public var name: String
+    /// The concatenated character data directly inside the element, untrimmed.
+    public var text: String
+    /// The child elements in document order.
+    public var children: [XMLTree]
+
+    /// The first child named `name`.
+    public func child(_ name: String) -> XMLTree? {
+        children.first { $0.name == name }
+    }
+
+    /// Every child named `name`.
+    public func children(_ name: String) -> [XMLTree] {
+        children.filter { $0.name == name }
+    }
+
+    /// Follows first children along `path`.
+    public func find(_ path: String...) -> XMLTree? {
+        var node: XMLTree? = self
+        for step in path { node = node?.child(step) }
+        return node
+    }
+
+    /// The trimmed text of the child `name`, `nil` when absent.
+    public func value(_ name: String) -> String? {
+        child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// Parses a document; errors give the parser's line and column.
+    public static func parse(_ data: Data) throws(XMLTreeError) -> XMLTree {
+        let builder = Builder()
+        let parser = XMLParser(data: data)
+        parser.delegate = builder
+        parser.shouldProcessNamespaces = false
+        guard parser.parse(), let root = builder.root else {
+            throw XMLTreeError(line: parser.lineNumber, column: parser.columnNumber,
+                               message: parser.parserError.map { "\($0)" } ?? "no root element")
+        }
+        return root
+    }
+
+    private final class Builder: NSObject, XMLParserDelegate {
+        var stack: [XMLTree] = []
+        var root: XMLTree?
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
+            stack.append(XMLTree(name: local, text: "", children: []))
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard !stack.isEmpty else { return }
+            stack[stack.count - 1].text += string
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            guard !stack.isEmpty else { return }
+            stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?) {
+            guard let done = stack.popLast() else { return }
+            if stack.isEmpty {
+                root = done
+            } else {
+                stack[stack.count - 1].children.append(done)
+            }
+        }
+    }
+}
+
+/// A response body that is not well-formed XML.
+public struct XMLTreeError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The parser's line.
+    public let line: Int
+    /// The parser's column.
+    public let column: Int
+    /// What went wrong.
+    public let message: String
+
+    /// `line:column: message`.
+    public var description: String { "XML \(line):\(column): \(message)" }
+}
