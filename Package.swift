@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "sift-bench",
             dependencies: [
-                "SiftStore", "SiftQuery",
+                "SiftStore", "SiftQuery", "SiftAWS",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/sift-bench"
