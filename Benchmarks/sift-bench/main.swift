@@ -8,6 +8,7 @@ let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store-generate": StoreBench.generateDatabase,
     "query": QueryBench.run,
     "shell": ShellBench.run,
+    "aws": { _ in },  // async, run below
 ]
 
 setvbuf(stdout, nil, _IOLBF, 0)
@@ -17,7 +18,12 @@ guard let name = arguments.first, let subcommand = subcommands[name] else {
     exit(2)
 }
 do {
-    try subcommand(Array(arguments.dropFirst()))
+    if name == "aws" {
+        // Async: collect against the emulator beside boto3 direct calls and Cloud Custodian.
+        try await AWSBench.run(arguments: Array(arguments.dropFirst()))
+    } else {
+        try subcommand(Array(arguments.dropFirst()))
+    }
 } catch {
     FileHandle.standardError.write(Data("sift-bench \(name): \(error)\n".utf8))
     exit(1)
