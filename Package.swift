@@ -74,6 +74,7 @@ let package = Package(
             name: "SiftShell",
             dependencies: [
                 "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "CEditLine",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -111,6 +112,7 @@ let package = Package(
             dependencies: [
                 "SiftStore", "SiftQuery",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/sift-bench"
         ),

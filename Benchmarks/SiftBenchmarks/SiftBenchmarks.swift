@@ -1,6 +1,8 @@
 // Micro-benchmarks on ordo-one/benchmark: `swift package benchmark` (release build).
 import Benchmark
+import Foundation
 import SiftQuery
+import SiftStore
 
 /// The queries of SPEC section 1 and a few more shapes.
 let walkthroughQueries = [
@@ -16,6 +18,16 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             for query in walkthroughQueries {
                 blackHole(try QueryParser.parse(query))
+            }
+        }
+    }
+
+    // The goal of issue 3: parse + compile under 50 µs per query (5 queries per iteration).
+    Benchmark("parse and compile walkthrough", configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput])) { benchmark in
+        let compiler = SQLiteCompiler(kinds: .builtin, now: Date(timeIntervalSince1970: 1_769_817_600))
+        for _ in benchmark.scaledIterations {
+            for query in walkthroughQueries {
+                blackHole(try compiler.compile(try QueryParser.parse(query)))
             }
         }
     }

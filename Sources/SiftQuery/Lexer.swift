@@ -128,7 +128,13 @@ public struct Lexer: Sendable {
             return Token(kind: .word(text(start, end)), start: start, end: end)
         default:
             guard Self.isWordStart(c) else {
-                throw error(start, "unexpected character '\(character(at: start))'")
+                let hint: String?
+                switch c {
+                case UInt8(ascii: "&"): hint = "write 'and'"
+                case UInt8(ascii: "|"): hint = "write 'or'"
+                default: hint = nil
+                }
+                throw error(start, "unexpected character '\(character(at: start))'", hint: hint)
             }
             let end = scanWordEnd(from: start + 1)
             return Token(kind: .word(text(start, end)), start: start, end: end)

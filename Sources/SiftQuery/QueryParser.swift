@@ -22,6 +22,15 @@ public enum QueryParser {
         return try parser.parseQuery()
     }
 
+    /// Parses a query and records where its kinds, paths, predicates, values and navigations stand,
+    /// so that later stages (the compiler) can point at the spot of their errors.
+    public static func parseLocated(_ text: String) throws(QueryError) -> (Query, QuerySpans) {
+        var parser = try Parser(text)
+        parser.spans = QuerySpans(source: text)
+        let query = try parser.parseQuery()
+        return (query, parser.spans ?? QuerySpans(source: text))
+    }
+
     /// Parses a single filter term (no navigation, sort or limit).
     public static func parseTerm(_ text: String) throws(QueryError) -> Term {
         var parser = try Parser(text)
@@ -52,11 +61,26 @@ public enum QueryParser {
     }
 }
 
+extension Term {
+    /// The last leaf of the term as written (`c` in `a and (b or c)`).
+    var rightmost: Term {
+        switch self {
+        case .and(_, let right), .or(_, let right): return right.rightmost
+        case .not(let inner): return inner.rightmost
+        default: return self
+        }
+    }
+}
+
 /// The parser's state: a lexer and the current token.
 struct Parser {
     let lexer: Lexer
     /// The current token.
     var token: Token
+    /// Where the pieces stand, when asked for (`parseLocated`).
+    var spans: QuerySpans?
+    /// The end of the last token consumed.
+    var previousEnd = 0
 
     init(_ text: String) throws(QueryError) {
         lexer = Lexer(text)
@@ -66,6 +90,7 @@ struct Parser {
     // MARK: - Helpers
 
     mutating func advance() throws(QueryError) {
+        previousEnd = token.end
         token = try lexer.token(at: token.end)
     }
 
@@ -137,10 +162,25 @@ struct Parser {
             else if !last.sort.isEmpty { expected = "',', 'limit', navigation or end of query expected" }
             else if last.with != nil { expected = "'sort', 'limit', navigation or end of query expected" }
             else { expected = "'and' or 'or' expected" }
-            let hint: String? = token.kind == .rightParen ? "no '(' is open here" : nil
-            throw unexpected(expected: expected, hint: hint)
+            throw unexpected(expected: expected, hint: hintAfterTerm(last))
         }
         return Query(parts: parts)
+    }
+
+    /// A hint for a token that cannot follow a part: a stray `)`, a value split by a space.
+    func hintAfterTerm(_ part: Part) -> String? {
+        if token.kind == .rightParen { return "no '(' is open here" }
+        guard part.with == nil, part.sort.isEmpty, part.limit == nil, case .word(let word) = token.kind,
+              case .predicate(let predicate) = part.term.rightmost else { return nil }
+        switch predicate.value {
+        case .int, .double:
+            if DurationSyntax.units[word] != nil { return "write durations without a space, e.g. 90days" }
+            return nil
+        case .string:
+            return "quote text that contains spaces: \"...\""
+        default:
+            return nil
+        }
     }
 
     /// Whether the current token ends a term (so a part's term may be left out).
@@ -166,6 +206,7 @@ struct Parser {
         }
         if case .arrow(let navigation) = token.kind {
             part.navigation = navigation
+            spans?.navigations.append(Located(navigation, token.start..<token.end))
             try advance()
         }
         return part
@@ -245,6 +286,7 @@ struct Parser {
             switch token.kind {
             case .word(let text), .string(let text):
                 names.append(text)
+                if function == "is" { spans?.kinds.append(Located(text, token.start..<token.end)) }
                 try advance()
             default:
                 throw unexpected(expected: "\(what) expected", hint: names.isEmpty ? "\(function)() needs at least one \(what)" : nil)
@@ -295,6 +337,8 @@ struct Parser {
         default: throw unexpected(expected: "property path expected")
         }
         let (path, end) = try lexer.scanPath(at: token.start)
+        spans?.paths.append(Located(path, token.start..<end))
+        previousEnd = end
         token = try lexer.token(at: end)
         return path
     }
@@ -302,6 +346,7 @@ struct Parser {
     static let operatorsExpected = "operator expected (==, !=, <, <=, >, >=, =~, !~, in, not in)"
 
     mutating func parsePredicate() throws(QueryError) -> Predicate {
+        let start = token.start
         let path = try parsePath()
         var modifier: ArrayModifier?
         for candidate in ArrayModifier.allCases where token.isKeyword(candidate.rawValue) {
@@ -332,8 +377,12 @@ struct Parser {
             }
             throw unexpected(expected: Self.operatorsExpected, hint: hint)
         }
+        let valueStart = token.start
         let value = try parseValue()
-        return Predicate(path: path, modifier: modifier, op: op, value: value)
+        let predicate = Predicate(path: path, modifier: modifier, op: op, value: value)
+        spans?.values.append(Located(value, valueStart..<previousEnd))
+        spans?.predicates.append(Located(predicate, start..<previousEnd))
+        return predicate
     }
 
     // MARK: - Values
@@ -393,6 +442,7 @@ struct Parser {
                 try advance()
             } else if let (name, end) = lexer.scanObjectKey(at: token.start), token.kind != .end {
                 key = name
+                previousEnd = end
                 token = try lexer.token(at: end)
             } else {
                 throw unexpected(expected: "object key expected")
@@ -435,6 +485,7 @@ struct Parser {
         guard case .arrow(let navigation) = token.kind else {
             throw unexpected(expected: "navigation expected", hint: "e.g. with(any, --> is(access_key))")
         }
+        spans?.navigations.append(Located(navigation, token.start..<token.end))
         try advance()
         var filter: Term?
         if token.kind != .rightParen, !(try isKeyword("with")) {

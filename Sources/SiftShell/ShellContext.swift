@@ -1,4 +1,5 @@
 import Foundation
+import SiftStore
 
 /// What commands use: the options, the outputs, the command list, the database (opened on
 /// first use, so `help` and `parse` never touch it), and Ctrl-C.
@@ -24,6 +25,20 @@ public final class ShellContext {
         self.err = err
         self.registry = registry
         self.environment = environment
+    }
+
+    private var openedStore: GraphStore?
+
+    /// The kind model the queries are compiled with.
+    public var kinds: KindModel { KindModel.builtin }
+
+    /// The database, opened (and created, its directory 0700) on first use.
+    public func store() throws -> GraphStore {
+        if let openedStore { return openedStore }
+        try Locations.createParentDirectory(of: options.databasePath)
+        let store = try GraphStore(path: options.databasePath)
+        openedStore = store
+        return store
     }
 
     /// Throws when Ctrl-C was pressed.

@@ -28,7 +28,7 @@ struct RecordOrigin {
 }
 
 /// A node as an import brings it: the record plus what the file says about its place and times.
-struct LoadedNode {
+struct LoadedNode: Equatable {
     var record: NodeRecord
     var subgraph: String
     var firstSeen: Int64
@@ -153,10 +153,21 @@ final class GraphLoader {
         }
     }
 
+    /// The last id resolved at each end of an edge: sorted edge lines repeat them.
+    private var lastFrom: (id: String, nid: Int64)?
+    private var lastTo: (id: String, nid: Int64)?
+
+    private func resolve(_ id: String, _ cache: inout (id: String, nid: Int64)?) throws -> Int64? {
+        if let cache, cache.id == id { return cache.nid }
+        guard let nid = try statements.nid(of: id) else { return nil }
+        cache = (id, nid)
+        return nid
+    }
+
     /// Adds an edge between two nodes named by id (now, or at the end if an end is not known yet).
     func addEdge(from: String, to: String, type: EdgeType, origin: @autoclosure () -> RecordOrigin) throws {
         summary.edges += 1
-        if let fromNid = try statements.nid(of: from), let toNid = try statements.nid(of: to) {
+        if let fromNid = try resolve(from, &lastFrom), let toNid = try resolve(to, &lastTo) {
             if try statements.insertEdge(from: fromNid, to: toNid, type: type) { summary.edgesAdded += 1 }
             return
         }

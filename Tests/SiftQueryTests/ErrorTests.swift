@@ -134,3 +134,15 @@ struct ErrorTests {
         #expect(parseError("is(a) limit 1 sort name")?.expected == "navigation or end of query expected")
     }
 }
+
+@Suite("Error hints")
+struct ErrorHintTests {
+    @Test func hints() {
+        #expect(parseError("last_access > 90 days")?.hint == "write durations without a space, e.g. 90days")
+        #expect(parseError("name == jenkins ci")?.hint == "quote text that contains spaces: \"...\"")
+        #expect(parseError("is(a) and (b == 1 or c == x y)")?.expected == "')' expected")
+        #expect(parseError("is(a) && b == 1")?.hint == "write 'and'")
+        #expect(parseError("is(a) || b == 1")?.hint == "write 'or'")
+        #expect(parseError("is(a) and b == 1)")?.hint == "no '(' is open here")
+    }
+}

@@ -292,3 +292,20 @@ struct NavigationTests {
         #expect(q.parts[3].navigation == nil)
     }
 }
+
+@Suite("Parser: case-insensitive keywords")
+struct KeywordCaseTests {
+    @Test func upperCaseKeywords() throws {
+        let lower = try parse("is(user) and not name in [a] or tags any == x with(count >= 1, --> all) sort name desc limit 1, 2")
+        let upper = try parse("IS(user) AND NOT name IN [a] OR tags ANY == x WITH(COUNT >= 1, --> ALL) SORT name DESC LIMIT 1, 2")
+        #expect(lower == upper)
+        #expect(try parse("Is(user) With(Empty, <--)") == parse("is(user) with(empty, <--)"))
+        #expect(try parse("HAS_KEY(tags, a) Or Id(x)") == parse("has_key(tags, a) or id(x)"))
+    }
+
+    @Test func valuesStayCaseSensitive() throws {
+        // `TRUE` is a word, not the boolean; property names keep their case.
+        #expect(try term("a == TRUE") == pred(key("a"), .equal, .string("TRUE")))
+        #expect(try term("Name == x") == pred(key("Name"), .equal, .string("x")))
+    }
+}

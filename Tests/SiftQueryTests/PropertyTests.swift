@@ -177,3 +177,33 @@ struct PropertyTests {
         }
     }
 }
+
+@Suite("Property: mangled input")
+struct MangledInputTests {
+    /// Cuts, duplicates and replaces characters of valid queries: the parser must either throw a
+    /// `QueryError` that points into the text, or give a query that round-trips.
+    @Test func mangledQueriesNeverCrash() throws {
+        var generator = ASTGenerator(rng: SeededGenerator(state: 99))
+        let junk = Array("()[]{}<>-=!~,:\"'`@ .*/\\a1\n")
+        for index in 0..<3_000 {
+            var text = Array(generator.query().description)
+            for _ in 0..<generator.int(1...3) where !text.isEmpty {
+                let at = generator.int(0...(text.count - 1))
+                switch generator.int(0...2) {
+                case 0: text.remove(at: at)
+                case 1: text.insert(generator.pick(junk), at: at)
+                default: text[at] = generator.pick(junk)
+                }
+            }
+            let source = String(text)
+            do {
+                let query = try QueryParser.parse(source)
+                let printed = query.description
+                #expect(try QueryParser.parse(printed) == query, "case \(index): \(source) -> \(printed)")
+            } catch {
+                #expect(error.line >= 1 && error.column >= 1 && error.offset <= source.utf8.count, "case \(index): \(source)")
+                #expect(!error.render(source: source).isEmpty)
+            }
+        }
+    }
+}

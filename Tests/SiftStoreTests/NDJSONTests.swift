@@ -158,6 +158,45 @@ func exportText(_ store: GraphStore, _ directory: TemporaryDirectory) throws -> 
         #expect(try count(store, "edge") == 0)
     }
 
+    @Test func theFastPathAgreesWithTheGeneralParser() throws {
+        let store = try populatedStore()
+        try store.generate(GeneratorOptions(accounts: 1, users: 300, seed: 5, now: testNow))
+        var lines = try exportText(store, directory).split(separator: "\n").map(String.init)
+        let exported = lines.count
+        lines += [
+            #"{"id":"a","reported":{"kind":"k","id":"a"}}"#,                        // unsorted reported
+            #"{"id":"a","reported":{"id":"a","kind":"k"},"desired":null}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k","n":1.5}}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k","n":-0}}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k","n":007}}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k","s":"\/"}}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k","s":"\"\\\n"}}"#,
+            #"{"id":"a","reported":{"a\"":1,"a#":2,"id":"a","kind":"k"}}"#,
+            #"{"id":"a","reported":{"ctime":"2026-01-01T00:00:00+00:00","id":"a","kind":"k"}}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k","name":null}}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k"},"metadata":{"a":[1,{"b":true}],"first_seen":"2026-01-01T00:00:00Z","subgraph":"s","z":null}}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k"},"metadata":{"subgraph":""}}"#,
+            #"{"id":"a", "reported":{"id":"a","kind":"k"}}"#,
+            #"{"id":"a","reported":{"id":"a","kind":"k"},"id":"b"}"#,
+            #"{"to":"b","from":"a"}"#,
+            #"{"from":"a","to":"b","edge_type":"owns"}"#,
+            #"{"from":"a","to":"b","edge_type":null}"#,
+        ]
+        let parser = NDJSONLineParser(now: 77)
+        var fast = 0
+        for (index, line) in lines.enumerated() {
+            var copy = line
+            copy.withUTF8 { bytes in
+                let general = try? parser.parseGeneral(bytes, origin: RecordOrigin(source: "t", line: index + 1))
+                guard let scanned = CanonicalLineScanner.scan(bytes, now: 77) else { return }
+                if index < exported { fast += 1 }
+                #expect(general == scanned, "\(line)")
+            }
+        }
+        // Every exported line but the two with a double or non-ASCII takes the fast path.
+        #expect(fast == exported - 1)
+    }
+
     @Test func importsFromAPipe() throws {
         let pipe = Pipe()
         let text = (0..<5000).map { #"{"id":"p\#($0)","reported":{"kind":"user"}}"# }.joined(separator: "\n")
