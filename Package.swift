@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "sift-bench",
             dependencies: [
-                "SiftStore", "SiftQuery",
+                "SiftStore", "SiftQuery", "SiftAWS",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

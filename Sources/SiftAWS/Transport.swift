@@ -201,6 +201,10 @@ public final class AWSTransport: Sendable {
         self.counter = counter
     }
 
+    deinit {
+        session.finishTasksAndInvalidate()
+    }
+
     /// Signs and sends `request`, retrying throttling, 5xx and dropped connections. `decode` turns a
     /// 2xx answer into a value or an error; error answers are decoded by `decodeError`.
     func send<T>(_ request: AWSHTTPRequest, signer: SigV4Signer,
