@@ -157,4 +157,32 @@ import SiftStore
         #expect(Set(deletes.map(\.key)) == marked.subtracting([bobKey]))
         #expect(try await emulator.serverKeys()[bobKey] == "Inactive")
     }
+
+    @Test func keysOfAnotherAccountAreCleanedThroughTheRole() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        _ = try await emulator.collect(into: temp.store, role: "sift-reader", accounts: ["111111111111"])
+        let secondKeys = try await temp.store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM node WHERE kind = 'aws_iam_access_key' AND subgraph = '111111111111'")
+        }
+        let mainKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
+        try temp.store.mark(ids: secondKeys + [mainKey], desired: ["clean": .bool(true)], metadata: [:])
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "collect_role=sift-reader"])
+        let env = WorkflowEnvironment(store: temp.store, collect: { _ in "" }, actions: emulator.provider(role: "sift-reader"),
+                                      runLine: { _ in }, output: { _ in })
+        let report = try #require(try await WorkflowRunner(environment: env).run(.cleanup).cleanup)
+        #expect(!secondKeys.isEmpty)
+        #expect(report.count(.disable, .done) == secondKeys.count + 1, "\(report.outcomes.map { $0.line(dryRun: false) })")
+        #expect(report.outcomes.first { secondKeys.contains($0.key.id) }?.key.account == "111111111111")
+        // Each key was found in its own account (a call in the wrong account answers NoSuchEntity).
+        #expect(Set(emulator.calls().filter { $0.http == 200 }.map(\.key)) == Set(secondKeys + [mainKey]))
+        // Without a role, a key of another account is reported, and the others still done.
+        let noRole = WorkflowEnvironment(store: temp.store, collect: { _ in "" }, actions: emulator.provider(),
+                                         runLine: { _ in }, output: { _ in })
+        try await temp.store.writer.write { db in try db.execute(sql: "DELETE FROM cleanup_action") }
+        let failing = try #require(try await WorkflowRunner(environment: noRole).run(.cleanup).cleanup)
+        #expect(failing.outcomes.filter { secondKeys.contains($0.key.id) }.allSatisfy {
+            $0.result == .failed && $0.detail?.contains("collect_role is not set") == true })
+        #expect(failing.outcomes.first { $0.key.id == mainKey }?.result == .done)
+    }
 }

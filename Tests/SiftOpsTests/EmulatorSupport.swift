@@ -106,14 +106,15 @@ final class OpsEmulator {
     }
 
     /// The cleanup's provider of cloud calls for this emulator.
-    func provider(retry: RetryPolicy = RetryPolicy()) -> AccessKeyActionsProvider {
-        IAMKeyActionsProvider(configuration: AWSConfiguration(environment: environment), role: nil,
+    func provider(retry: RetryPolicy = RetryPolicy(), role: String? = nil) -> AccessKeyActionsProvider {
+        IAMKeyActionsProvider(configuration: AWSConfiguration(environment: environment), role: role,
                               transport: AWSTransport(retry: retry)).provider
     }
 
-    /// Collects the emulator into `store`.
-    func collect(into store: GraphStore) async throws -> CollectSummary {
-        try await Collector.run(options: CollectOptions(environment: environment), sink: StoreSink(store: store))
+    /// Collects the emulator into `store` (other accounts through `role`).
+    func collect(into store: GraphStore, role: String? = nil, accounts: [String] = []) async throws -> CollectSummary {
+        try await Collector.run(options: CollectOptions(assumeRole: role, accounts: accounts, environment: environment),
+                                sink: StoreSink(store: store))
     }
 }
 
