@@ -24,7 +24,10 @@ let package = Package(
             exclude: ["README.md"],
             resources: [
                 .embedInCode("sql/v001_graph.sql"),
+                .embedInCode("sql/v003_checks.sql"),
+                .embedInCode("sql/v004_ops.sql"),
                 .embedInCode("kinds.json"),
+                .embedInCode("checks/iam.json"),
             ]
         ),
         // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
@@ -48,13 +51,20 @@ let package = Package(
             ]
         ),
         // Posture checks: catalogue, runs, scores, reports.
-        .target(name: "SiftChecks", dependencies: ["SiftStore", "SiftQuery"]),
+        .target(
+            name: "SiftChecks",
+            dependencies: [
+                "SiftStore", "SiftQuery", "SiftSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(
             name: "SiftOps",
             dependencies: [
                 "SiftQuery", "SiftStore", "SiftAWS",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // libedit, for the REPL.
@@ -85,8 +95,17 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SiftChecksTests", dependencies: ["SiftChecks", "SiftStore"]),
-        .testTarget(name: "SiftOpsTests", dependencies: ["SiftOps", "SiftStore", "SiftAWS"]),
+        .testTarget(
+            name: "SiftChecksTests",
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
+        ),
+        // Runs one cleanup on a database, for the kill test of SiftOpsTests.
+        .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
+        .testTarget(
+            name: "SiftOpsTests",
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
         // A child process the store's kill test starts and kills (SIGKILL) in the middle of a write.
@@ -97,6 +116,7 @@ let package = Package(
             dependencies: [
                 "SiftStore", "SiftQuery", "SiftAWS",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             path: "Benchmarks/sift-bench"
         ),

@@ -1,9 +1,22 @@
-// sift-bench: figures with ratios. `swift run -c release sift-bench <name> [options]`.
-let benchArguments = Array(CommandLine.arguments.dropFirst())
-switch benchArguments.first {
-case "aws":
-    // Collect against the emulator beside boto3 direct calls and Cloud Custodian.
-    try await AWSBench.run(arguments: Array(benchArguments.dropFirst()))
-default:
-    print("usage: sift-bench aws [--users N] [--keys M]")
+// sift-bench: figures with ratios, run in release: `swift run -c release sift-bench SUBCOMMAND`.
+// Each subcommand lives in its own file and is listed here (one line each).
+import Foundation
+
+let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
+    "store": StoreBench.run,
+    "store-import-child": StoreBench.importChild,
+    "query": QueryBench.run,
+    "aws": AWSBench.runBlocking,
+]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, let subcommand = subcommands[name] else {
+    FileHandle.standardError.write(Data("usage: sift-bench \(subcommands.keys.sorted().joined(separator: "|")) [ARGS]\n".utf8))
+    exit(2)
+}
+do {
+    try subcommand(Array(arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("sift-bench \(name): \(error)\n".utf8))
+    exit(1)
 }

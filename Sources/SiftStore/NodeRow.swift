@@ -49,7 +49,7 @@ extension Node {
 }
 
 /// A node as the writer stores it: columns plus the canonical JSON texts of its sections.
-struct NodeRecord {
+struct NodeRecord: Equatable {
     var id: String
     var kind: String
     var name: String?

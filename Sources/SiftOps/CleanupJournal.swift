@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import SiftStore
+
+/// An action cleanup takes on an access key.
+public enum CleanupActionKind: String, Sendable, Hashable {
+    /// `UpdateAccessKey Status=Inactive`.
+    case disable
+    /// `DeleteAccessKey`.
+    case delete
+}
+
+/// How a journalled action ended.
+public enum CleanupResult: String, Sendable, Hashable {
+    /// The call succeeded (or an interrupted call was found to have succeeded).
+    case done
+    /// The key was gone already (deleted by someone else).
+    case gone
+    /// Not done on purpose (e.g. the key was used after it was disabled).
+    case skipped
+    /// The call failed; the next run tries again.
+    case failed
+}
+
+/// One row of the journal.
+public struct CleanupEntry: Sendable, Hashable {
+    /// The row's sequence number.
+    public var seq: Int64
+    /// The run that wrote it.
+    public var runId: String
+    /// The AccessKeyId.
+    public var nodeId: String
+    /// The node's kind.
+    public var kind: String
+    /// The account.
+    public var account: String?
+    /// The owning user's name.
+    public var userName: String?
+    /// The action.
+    public var action: CleanupActionKind
+    /// Why (the clean reason).
+    public var reason: String?
+    /// When the intent was written (before the call).
+    public var intentAt: Date
+    /// How it ended; nil while the call is (or was, when interrupted) under way.
+    public var result: CleanupResult?
+    /// When the result was written (after the call).
+    public var resultAt: Date?
+    /// The error or a note.
+    public var detail: String?
+}
+
+/// The cleanup journal (`cleanup_action`): an intent row before every call, its result after, the
+/// result written in the same transaction as the graph's update.
+public struct CleanupJournal: Sendable {
+    /// The database.
+    public let store: GraphStore
+
+    /// Creates the journal on `store`.
+    public init(store: GraphStore) { self.store = store }
+
+    /// Writes the intent of an action (committed before the call is made) and returns its row.
+    public func writeIntent(runId: String, key: CleanupCandidate, action: CleanupActionKind, now: Date) throws -> Int64 {
+        try store.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO cleanup_action(run_id, node_id, kind, account, user_name, action, reason, intent_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, JobStore.seconds(now)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Writes an action decided without a call (e.g. skipped), intent and result at once.
+    public func writeDecision(runId: String, key: CleanupCandidate, action: CleanupActionKind, result: CleanupResult, detail: String, now: Date) throws {
+        let seq = try writeIntent(runId: runId, key: key, action: action, now: now)
+        try store.writer.write { db in try Self.complete(db, seq: seq, result: result, detail: detail, now: now) }
+    }
+
+    /// Writes the result of the action in row `seq` and applies it to the graph, in one transaction:
+    /// a disabled key gets `access_key_status` Inactive and `metadata.disabled_at`; a deleted (or gone)
+    /// key's node is removed; both are logged in the change log.
+    public func complete(seq: Int64, key: CleanupCandidate, action: CleanupActionKind, result: CleanupResult, detail: String?, now: Date) throws {
+        try store.writer.write { db in
+            try Self.complete(db, seq: seq, result: result, detail: detail, now: now)
+            switch (action, result) {
+            case (.disable, .done):
+                try Self.applyDisabled(db, id: key.id, now: now)
+            case (.delete, .done), (.delete, .gone), (.disable, .gone):
+                try Self.removeNode(db, id: key.id, action: action, result: result, now: now)
+            case (_, .skipped), (_, .failed):
+                break
+            }
+        }
+    }
+
+    private static func complete(_ db: Database, seq: Int64, result: CleanupResult, detail: String?, now: Date) throws {
+        try db.execute(
+            sql: "UPDATE cleanup_action SET result = ?, result_at = ?, detail = ? WHERE seq = ? AND result IS NULL",
+            arguments: [result.rawValue, JobStore.seconds(now), detail, seq])
+    }
+
+    private static func applyDisabled(_ db: Database, id: String, now: Date) throws {
+        let iso = isoText(now)
+        guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, subgraph FROM node WHERE id = ?", arguments: [id]) else { return }
+        try db.execute(
+            sql: """
+                UPDATE node SET reported = json_set(reported, '$.access_key_status', 'Inactive'),
+                                metadata = json_set(metadata, '$.disabled_at', ?)
+                WHERE id = ?
+                """,
+            arguments: [iso, id])
+        try log(db, change: "node_updated", id: id, row: row, detail: #"{"cleanup":"disable","changed":["access_key_status"]}"#, now: now)
+    }
+
+    private static func removeNode(_ db: Database, id: String, action: CleanupActionKind, result: CleanupResult, now: Date) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, subgraph FROM node WHERE id = ?", arguments: [id]) else { return }
+        try db.execute(sql: "DELETE FROM node WHERE id = ?", arguments: [id])
+        let detail = JSONValue.object(["cleanup": .string(action.rawValue), "result": .string(result.rawValue)]).jsonText
+        try log(db, change: "node_deleted", id: id, row: row, detail: detail, now: now)
+    }
+
+    private static func log(_ db: Database, change: String, id: String, row: Row, detail: String, now: Date) throws {
+        try db.execute(
+            sql: "INSERT INTO change_log(at, change, node_id, kind, name, subgraph, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [JobStore.seconds(now), change, id, row["kind"] as String, row["name"] as String?, row["subgraph"] as String?, detail])
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the graph's time format.
+    static func isoText(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        return formatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+    }
+
+    /// Intents without a result: calls a run started and never recorded the end of.
+    public func openIntents() throws -> [CleanupEntry] {
+        try entries(where: "result IS NULL", arguments: [], limit: nil)
+    }
+
+    /// When the key was last disabled by cleanup (the result time of its last `disable` done), if ever.
+    public func disabledAt(_ id: String) throws -> Date? {
+        try store.writer.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT max(result_at) FROM cleanup_action WHERE node_id = ? AND action = 'disable' AND result = 'done'",
+                arguments: [id]
+            ).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        }
+    }
+
+    /// The journal, newest last; at most the latest `limit` rows.
+    public func entries(since: Date? = nil, limit: Int? = nil) throws -> [CleanupEntry] {
+        if let since { return try entries(where: "intent_at >= ?", arguments: [JobStore.seconds(since)], limit: limit) }
+        return try entries(where: "1", arguments: [], limit: limit)
+    }
+
+    private func entries(where condition: String, arguments: StatementArguments, limit: Int?) throws -> [CleanupEntry] {
+        try store.writer.read { db in
+            var sql = "SELECT * FROM cleanup_action WHERE \(condition) ORDER BY seq DESC"
+            var arguments = arguments
+            if let limit {
+                sql += " LIMIT ?"
+                arguments += [limit]
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).reversed().map { row in
+                CleanupEntry(
+                    seq: row["seq"], runId: row["run_id"], nodeId: row["node_id"], kind: row["kind"],
+                    account: row["account"], userName: row["user_name"],
+                    action: CleanupActionKind(rawValue: row["action"]) ?? .disable, reason: row["reason"],
+                    intentAt: Date(timeIntervalSince1970: TimeInterval(row["intent_at"] as Int64)),
+                    result: (row["result"] as String?).flatMap(CleanupResult.init(rawValue:)),
+                    resultAt: (row["result_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                    detail: row["detail"])
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+import SiftStore
+
+/// A node marked for cleanup: `/desired.clean == true`, not protected, not already cleaned.
+public struct CleanupCandidate: Sendable, Hashable {
+    /// The node's id (for access keys: the AccessKeyId).
+    public var id: String
+    /// The node's kind.
+    public var kind: String
+    /// The node's name.
+    public var name: String?
+    /// The owning user's name as the cloud reported it (`reported.user_name`).
+    public var userName: String?
+    /// The account id (the owning `aws_account`, else the node's subgraph).
+    public var account: String?
+    /// `reported.access_key_status`.
+    public var status: String?
+    /// Why it was marked (`desired.clean_reason`).
+    public var reason: String?
+}
+
+/// What cleanup will do with one candidate.
+public enum CleanupDecision: Sendable, Hashable {
+    /// Set the key Inactive.
+    case disable
+    /// Delete the key; `disabledAt` when cleanup disabled it first (its last use is checked against it).
+    case delete(disabledAt: Date?)
+    /// Disabled at `disabledAt`; deleted once the grace period ends at `until`.
+    case wait(disabledAt: Date, until: Date)
+    /// An earlier run was interrupted during this key's action; the next real run settles it first.
+    case interrupted(CleanupActionKind)
+    /// Nothing Sift can do for this kind or node (why).
+    case unsupported(String)
+}
+
+/// One candidate and its decision.
+public struct CleanupStep: Sendable, Hashable {
+    /// The marked node.
+    public var key: CleanupCandidate
+    /// What will be done.
+    public var decision: CleanupDecision
+}
+
+/// Decides what cleanup does with each marked node, from the graph, the journal and the config.
+public struct CleanupPlanner: Sendable {
+    /// The database.
+    public let store: GraphStore
+
+    /// Creates a planner on `store`.
+    public init(store: GraphStore) { self.store = store }
+
+    /// The marked nodes, by id: `/desired.clean == true`, not `/metadata.protected`, not `/metadata.cleaned`.
+    public func candidates() throws -> [CleanupCandidate] {
+        try store.writer.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT n.id, n.kind, n.name, n.subgraph,
+                       json_extract(n.reported, '$.user_name') AS user_name,
+                       json_extract(n.reported, '$.access_key_status') AS status,
+                       json_extract(n.desired, '$.clean_reason') AS reason,
+                       (SELECT a.id FROM edge e1
+                          JOIN edge e2 ON e2.to_nid = e1.from_nid AND e2.type = 'default'
+                          JOIN node a ON a.nid = e2.from_nid AND a.kind = 'aws_account'
+                         WHERE e1.to_nid = n.nid AND e1.type = 'default' LIMIT 1) AS account
+                  FROM node n
+                 WHERE json_extract(n.desired, '$.clean') = 1 AND json_type(n.desired, '$.clean') = 'true'
+                   AND coalesce(json_type(n.metadata, '$.protected'), '') != 'true'
+                   AND coalesce(json_type(n.metadata, '$.cleaned'), '') != 'true'
+                 ORDER BY n.id
+                """)
+            return rows.map { row in
+                let subgraph: String? = row["subgraph"]
+                let account: String? = row["account"]
+                return CleanupCandidate(
+                    id: row["id"], kind: row["kind"], name: row["name"], userName: row["user_name"],
+                    account: account ?? subgraph, status: row["status"], reason: row["reason"])
+            }
+        }
+    }
+
+    /// The plan at `now` under `config`.
+    public func plan(config: OpsConfig, now: Date) throws -> [CleanupStep] {
+        let journal = CleanupJournal(store: store)
+        let open = Dictionary(try journal.openIntents().map { ($0.nodeId, $0.action) }, uniquingKeysWith: { _, last in last })
+        return try candidates().map { key in
+            CleanupStep(key: key, decision: try decide(key, config: config, now: now, journal: journal, open: open))
+        }
+    }
+
+    private func decide(_ key: CleanupCandidate, config: OpsConfig, now: Date, journal: CleanupJournal,
+                        open: [String: CleanupActionKind]) throws -> CleanupDecision {
+        guard key.kind == "aws_iam_access_key" else { return .unsupported("cleanup of \(key.kind) is not supported") }
+        guard let user = key.userName, !user.isEmpty else { return .unsupported("no reported user_name: the owning user is unknown") }
+        if let action = open[key.id] { return .interrupted(action) }
+        guard config.cleanupDisableFirst else { return .delete(disabledAt: nil) }
+        guard let disabledAt = try journal.disabledAt(key.id) else { return .disable }
+        let until = disabledAt.addingTimeInterval(config.cleanupGrace.timeInterval)
+        return now >= until ? .delete(disabledAt: disabledAt) : .wait(disabledAt: disabledAt, until: until)
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import SiftStore
+
+/// What happened to one key in a cleanup run.
+public struct CleanupOutcome: Sendable, Hashable {
+    /// The key.
+    public var key: CleanupCandidate
+    /// The action taken or considered; nil when none applies (waiting, unsupported).
+    public var action: CleanupActionKind?
+    /// How it ended; nil for a dry run or a key that needed nothing now.
+    public var result: CleanupResult?
+    /// What a person should know (error, note, when it will be deleted).
+    public var detail: String?
+    /// True when the outcome settles an earlier interrupted action.
+    public var recovered: Bool = false
+
+    /// One line for people.
+    public func line(dryRun: Bool) -> String {
+        var who = "\(key.kind) \(key.id)"
+        var facts: [String] = []
+        if let user = key.userName { facts.append("user \(user)") }
+        if let account = key.account { facts.append("account \(account)") }
+        if !facts.isEmpty { who += " (" + facts.joined(separator: ", ") + ")" }
+        let why = key.reason.map { ": \($0)" } ?? ""
+        let note = detail.map { " [\($0)]" } ?? ""
+        switch (action, result) {
+        case (let action?, nil) where dryRun: return "would \(action.rawValue) \(who)\(why)\(note)"
+        case (.disable?, .done?): return "disabled \(who)\(why)\(recovered ? " [settled after an interruption]" : "")"
+        case (.delete?, .done?): return "deleted \(who)\(why)\(recovered ? " [settled after an interruption]" : "")"
+        case (_, .gone?): return "gone \(who): already deleted by someone else"
+        case (let action?, .skipped?): return "skipped \(action.rawValue) \(who)\(note)"
+        case (let action?, .failed?): return "FAILED \(action.rawValue) \(who)\(note)"
+        default: return "no action \(who)\(note)"
+        }
+    }
+}
+
+/// The end of a cleanup run.
+public struct CleanupReport: Sendable {
+    /// The run's id (nil for a dry run, which writes nothing).
+    public var runId: String?
+    /// Whether it was a dry run.
+    public var dryRun: Bool
+    /// One outcome per key, by id; settled interruptions first.
+    public var outcomes: [CleanupOutcome]
+    /// How long it took.
+    public var seconds: Double
+
+    /// How many outcomes have this action and result.
+    public func count(_ action: CleanupActionKind?, _ result: CleanupResult?) -> Int {
+        outcomes.filter { $0.action == action && $0.result == result }.count
+    }
+
+    /// The one-line summary.
+    public var summary: String {
+        let time = String(format: "%.1fs", seconds)
+        if dryRun {
+            let waiting = outcomes.filter { $0.action == nil }.count
+            return "cleanup (dry run): would disable \(count(.disable, nil)), would delete \(count(.delete, nil)), "
+                + "\(waiting) with nothing to do now; nothing changed (\(time))"
+        }
+        let gone = outcomes.filter { $0.result == .gone }.count
+        let failed = outcomes.filter { $0.result == .failed }.count
+        let skipped = outcomes.filter { $0.result == .skipped }.count
+        let idle = outcomes.filter { $0.action == nil }.count
+        return "cleanup: \(count(.disable, .done)) disabled, \(count(.delete, .done)) deleted, \(gone) already gone, "
+            + "\(skipped) skipped, \(idle) waiting or unsupported, \(failed) failed (\(time))"
+    }
+}
+
+/// Carries out a cleanup plan: a pool of `cleanup_pool_size` workers, every call journalled before and
+/// after, per-key errors reported without stopping the others, interrupted actions settled first.
+public struct CleanupRunner: Sendable {
+    /// The database.
+    public let store: GraphStore
+    /// The configuration (pool size, disable-first, grace, dry run).
+    public let config: OpsConfig
+    /// The cloud calls, per account.
+    public let actions: AccessKeyActionsProvider
+    /// The clock.
+    public let now: @Sendable () -> Date
+    /// Where each outcome's line goes, as it happens.
+    public let output: @Sendable (String) -> Void
+
+    /// Creates a runner.
+    public init(store: GraphStore, config: OpsConfig, actions: @escaping AccessKeyActionsProvider,
+                now: @escaping @Sendable () -> Date = { Date() }, output: @escaping @Sendable (String) -> Void) {
+        self.store = store
+        self.config = config
+        self.actions = actions
+        self.now = now
+        self.output = output
+    }
+
+    /// A new run id: time and a random part.
+    public static func newRunId(now: Date) -> String {
+        "\(Int64(now.timeIntervalSince1970))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+
+    /// Settles the actions an earlier run started and never recorded the end of: a disable is issued
+    /// again (idempotent); a delete is checked with `ListAccessKeys` first, so that no key ever gets
+    /// a second `DeleteAccessKey`. Does nothing in a dry run.
+    public func recover() async -> [CleanupOutcome] {
+        let journal = CleanupJournal(store: store)
+        let open: [CleanupEntry]
+        do { open = try journal.openIntents() } catch {
+            output("cleanup: cannot read the journal: \(error)")
+            return []
+        }
+        let cache = ActionsCache(provider: actions)
+        return await pooled(open) { entry in
+            let key = CleanupCandidate(id: entry.nodeId, kind: entry.kind, name: entry.userName, userName: entry.userName,
+                                       account: entry.account, status: nil, reason: entry.reason)
+            var outcome = await settle(entry, key: key, journal: journal, cache: cache)
+            outcome.recovered = true
+            return outcome
+        }
+    }
+
+    private func settle(_ entry: CleanupEntry, key: CleanupCandidate, journal: CleanupJournal, cache: ActionsCache) async -> CleanupOutcome {
+        let user = entry.userName ?? ""
+        var result: CleanupResult
+        var detail: String?
+        do {
+            let client = try await cache.actions(for: entry.account)
+            switch entry.action {
+            case .disable:
+                (result, detail) = await call { () async throws(KeyActionError) in
+                    try await client.setInactive(userName: user, accessKeyId: entry.nodeId)
+                }
+            case .delete:
+                if try await existsOrThrow(client, user: user, id: entry.nodeId) {
+                    (result, detail) = await call { () async throws(KeyActionError) in
+                        try await client.delete(userName: user, accessKeyId: entry.nodeId)
+                    }
+                    if result == .gone { result = .done }
+                } else {
+                    (result, detail) = (.done, "found deleted after an interrupted run")
+                }
+            }
+        } catch {
+            (result, detail) = (.failed, String(describing: error))
+        }
+        do {
+            try journal.complete(seq: entry.seq, key: key, action: entry.action, result: result, detail: detail, now: now())
+        } catch {
+            (result, detail) = (.failed, "journal: \(error)")
+        }
+        let outcome = CleanupOutcome(key: key, action: entry.action, result: result, detail: detail, recovered: true)
+        output(outcome.line(dryRun: false))
+        return outcome
+    }
+
+    private func existsOrThrow(_ client: any AccessKeyActions, user: String, id: String) async throws -> Bool {
+        do { return try await client.exists(userName: user, accessKeyId: id) } catch { throw error }
+    }
+
+    /// Runs `steps` (or, in a dry run, says what each would do). Keys whose step was interrupted are
+    /// left to `recover`.
+    public func execute(_ steps: [CleanupStep], runId: String) async -> [CleanupOutcome] {
+        let dryRun = config.isDryRun
+        let journal = CleanupJournal(store: store)
+        let cache = ActionsCache(provider: actions)
+        return await pooled(steps) { step in
+            if dryRun { return report(dryRunOutcome(step)) }
+            return report(await act(step, runId: runId, journal: journal, cache: cache))
+        }
+    }
+
+    private func report(_ outcome: CleanupOutcome) -> CleanupOutcome {
+        output(outcome.line(dryRun: config.isDryRun))
+        return outcome
+    }
+
+    private func dryRunOutcome(_ step: CleanupStep) -> CleanupOutcome {
+        switch step.decision {
+        case .disable: return CleanupOutcome(key: step.key, action: .disable)
+        case .delete: return CleanupOutcome(key: step.key, action: .delete)
+        case .wait(let disabledAt, let until):
+            return CleanupOutcome(key: step.key, detail: "disabled \(CleanupJournal.isoText(disabledAt)), deleted after \(CleanupJournal.isoText(until))")
+        case .interrupted(let action):
+            return CleanupOutcome(key: step.key, action: action, detail: "an earlier run was interrupted; the next run checks it first")
+        case .unsupported(let why): return CleanupOutcome(key: step.key, detail: why)
+        }
+    }
+
+    private func act(_ step: CleanupStep, runId: String, journal: CleanupJournal, cache: ActionsCache) async -> CleanupOutcome {
+        let key = step.key
+        let user = key.userName ?? ""
+        let action: CleanupActionKind
+        var disabledAt: Date?
+        switch step.decision {
+        case .disable: action = .disable
+        case .delete(let since): action = .delete; disabledAt = since
+        case .wait, .interrupted, .unsupported: return dryRunOutcome(step)
+        }
+        if Task.isCancelled { return CleanupOutcome(key: key, action: action, detail: "not started: stopped") }
+        do {
+            let client = try await cache.actions(for: key.account)
+            if let disabledAt {
+                let lastUsed: Date?
+                do { lastUsed = try await client.lastUsed(accessKeyId: key.id) } catch {
+                    try journal.writeDecision(runId: runId, key: key, action: .delete, result: .failed,
+                                              detail: "cannot check last use: \(error)", now: now())
+                    return CleanupOutcome(key: key, action: .delete, result: .failed, detail: "cannot check last use: \(error)")
+                }
+                if let lastUsed, lastUsed > disabledAt {
+                    let note = "used \(CleanupJournal.isoText(lastUsed)) after it was disabled \(CleanupJournal.isoText(disabledAt)); not deleted"
+                    try journal.writeDecision(runId: runId, key: key, action: .delete, result: .skipped, detail: note, now: now())
+                    return CleanupOutcome(key: key, action: .delete, result: .skipped, detail: note)
+                }
+            }
+            let seq = try journal.writeIntent(runId: runId, key: key, action: action, now: now())
+            let (result, detail) = await call { () async throws(KeyActionError) in
+                switch action {
+                case .disable: try await client.setInactive(userName: user, accessKeyId: key.id)
+                case .delete: try await client.delete(userName: user, accessKeyId: key.id)
+                }
+            }
+            try journal.complete(seq: seq, key: key, action: action, result: result, detail: detail, now: now())
+            return CleanupOutcome(key: key, action: action, result: result, detail: detail)
+        } catch {
+            return CleanupOutcome(key: key, action: action, result: .failed, detail: String(describing: error))
+        }
+    }
+
+    /// Makes one call and maps its end to a journal result.
+    private func call(_ body: () async throws(KeyActionError) -> Void) async -> (CleanupResult, String?) {
+        do {
+            try await body()
+            return (.done, nil)
+        } catch {
+            switch error {
+            case .noSuchEntity(let message): return (.gone, message)
+            case .failed(let message): return (.failed, message)
+            }
+        }
+    }
+
+    /// Runs `work` on every item with at most `cleanup_pool_size` at once; results in item order.
+    private func pooled<Item: Sendable>(_ items: [Item], _ work: @escaping @Sendable (Item) async -> CleanupOutcome) async -> [CleanupOutcome] {
+        let width = max(1, config.cleanupPoolSize)
+        return await withTaskGroup(of: (Int, CleanupOutcome).self) { group in
+            var results = [CleanupOutcome?](repeating: nil, count: items.count)
+            var next = 0
+            while next < items.count && next < width {
+                let index = next, item = items[index]
+                group.addTask { (index, await work(item)) }
+                next += 1
+            }
+            while let (index, outcome) = await group.next() {
+                results[index] = outcome
+                if next < items.count {
+                    let index = next, item = items[index]
+                    group.addTask { (index, await work(item)) }
+                    next += 1
+                }
+            }
+            return results.compactMap { $0 }
+        }
+    }
+}
+
+/// The `AccessKeyActions` of each account, asked for once.
+actor ActionsCache {
+    private let provider: AccessKeyActionsProvider
+    private var clients: [String: any AccessKeyActions] = [:]
+
+    init(provider: @escaping AccessKeyActionsProvider) { self.provider = provider }
+
+    func actions(for account: String?) async throws -> any AccessKeyActions {
+        let name = account ?? ""
+        if let client = clients[name] { return client }
+        let client = try await provider(account)
+        clients[name] = client
+        return client
+    }
+}

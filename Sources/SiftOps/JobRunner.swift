@@ -1,0 +1,63 @@
+import Foundation
+
+/// Runs one shell line; throws when the line fails. The shell provides it (SiftOps does not know the
+/// shell): it parses and runs the line as if typed, printing its results.
+public typealias LineRunner = @Sendable (String) async throws -> Void
+
+/// How one run of a job went.
+public enum JobOutcome: Sendable, Hashable {
+    /// The line succeeded.
+    case ok
+    /// The line failed (recorded on the job).
+    case failed(String)
+    /// Another run of the job was under way (its lease owner): nothing ran.
+    case alreadyRunning(String)
+}
+
+/// Runs jobs so that two runs of one job never overlap (a lease row in the database, renewed while
+/// the line runs) and every run's end is recorded on the job. A failing job is recorded and
+/// reported; it never throws into its caller's workflow.
+public struct JobRunner: Sendable {
+    /// The jobs.
+    public let jobs: JobStore
+    /// Runs a job's line.
+    public let runLine: LineRunner
+    /// The clock.
+    public let now: @Sendable () -> Date
+    /// How long a lease lasts without renewal (renewed every third of it while the line runs).
+    public let leaseTTL: TimeInterval
+
+    /// Creates a runner.
+    public init(jobs: JobStore, runLine: @escaping LineRunner, now: @escaping @Sendable () -> Date = { Date() }, leaseTTL: TimeInterval = 120) {
+        self.jobs = jobs
+        self.runLine = runLine
+        self.now = now
+        self.leaseTTL = leaseTTL
+    }
+
+    /// Runs the job `id` once, unless a run of it is under way.
+    public func run(_ id: String, trigger: JobTrigger) async throws(JobError) -> JobOutcome {
+        let job = try jobs.job(id)
+        let owner = LeaseOwner()
+        switch try jobs.acquireLease(id, owner: owner, trigger: trigger, now: now(), ttl: leaseTTL) {
+        case .heldBy(let holder): return .alreadyRunning(holder)
+        case .acquired: break
+        }
+        let heartbeat = Task { [jobs, leaseTTL, now] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(leaseTTL / 3 * 1_000_000_000))
+                if Task.isCancelled { break }
+                _ = try? jobs.renewLease(id, owner: owner, until: now().addingTimeInterval(leaseTTL))
+            }
+        }
+        var failure: String?
+        do {
+            try await runLine(job.line)
+        } catch {
+            failure = String(describing: error)
+        }
+        heartbeat.cancel()
+        try jobs.finish(id, owner: owner, error: failure, now: now())
+        return failure.map(JobOutcome.failed) ?? .ok
+    }
+}

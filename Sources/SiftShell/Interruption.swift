@@ -1,0 +1,92 @@
+import Foundation
+
+/// The write end of the self-pipe the SIGINT handler writes to (a signal handler may only
+/// touch plain globals and call async-signal-safe functions such as `write`).
+nonisolated(unsafe) private var interruptPipeWriteEnd: Int32 = -1
+
+/// Ctrl-C in the interactive shell: a SIGINT handler that never kills the process, a thread that
+/// turns the signal into a request to cancel (flag + the running query's interrupt), and a way
+/// for long work to check it.
+public final class Interruption: @unchecked Sendable {
+    /// The one instance (signals are per process).
+    public static let shared = Interruption()
+
+    private let lock = NSLock()
+    private var requested = false
+    private var canceller: (() -> Void)?
+    private var installed = false
+
+    private init() {}
+
+    /// Installs the SIGINT handler (without SA_RESTART, so a blocking read at the prompt
+    /// returns) and starts the thread that handles it. Idempotent.
+    public func install() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !installed else { return }
+        installed = true
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        interruptPipeWriteEnd = fds[1]
+        let readEnd = fds[0]
+        var action = sigaction()
+        #if os(Linux)
+        action.__sigaction_handler.sa_handler = { _ in
+            var byte: UInt8 = 1
+            _ = write(interruptPipeWriteEnd, &byte, 1)
+        }
+        #else
+        action.__sigaction_u.__sa_handler = { _ in
+            var byte: UInt8 = 1
+            _ = write(interruptPipeWriteEnd, &byte, 1)
+        }
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        let thread = Thread { [weak self] in
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) >= 0 {
+                self?.fire()
+            }
+        }
+        thread.name = "sift-interrupt"
+        thread.start()
+    }
+
+    /// Marks a request and cancels the running work.
+    func fire() {
+        lock.lock()
+        requested = true
+        let cancel = canceller
+        lock.unlock()
+        cancel?()
+    }
+
+    /// Whether Ctrl-C was pressed since the last `reset()`.
+    public var isRequested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return requested
+    }
+
+    /// Forgets an earlier Ctrl-C (before reading the next line).
+    public func reset() {
+        lock.lock()
+        requested = false
+        lock.unlock()
+    }
+
+    /// Runs work that `cancel` can stop from another thread (e.g. `sqlite3_interrupt`).
+    public func cancellable<T>(_ cancel: @escaping () -> Void, _ work: () throws -> T) rethrows -> T {
+        lock.lock()
+        canceller = cancel
+        lock.unlock()
+        defer {
+            lock.lock()
+            canceller = nil
+            lock.unlock()
+        }
+        return try work()
+    }
+}

@@ -1,0 +1,33 @@
+import SiftStore
+
+/// One result of a query as it streams: the node and its internal row id (for lookups of
+/// ancestors and descendants).
+public struct ResultRow: Sendable, Hashable {
+    /// The node's internal id (`node.nid`).
+    public var nid: Int64
+    /// The node.
+    public var node: Node
+
+    /// Creates a row.
+    public init(nid: Int64, node: Node) {
+        self.nid = nid
+        self.node = node
+    }
+}
+
+/// Where a sink writes its text: standard output, or a text stage (`uniq`, `head`, `tail` after
+/// `format`).
+public protocol LineOutput: AnyObject {
+    /// Takes one line (without its newline).
+    func emit(_ line: String) throws
+    /// No more lines.
+    func close() throws
+}
+
+/// A command that consumes the rows of a query as they stream (list, format, dump, clean, ...).
+public protocol NodeSink: AnyObject {
+    /// Takes one row.
+    func consume(_ row: ResultRow, in run: RowContext) throws
+    /// No more rows: print what is buffered, act on what was collected.
+    func finish(in run: RowContext) throws
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// How the shell was started, from the command line.
+public struct ShellOptions: Sendable {
+    /// The database file.
+    public var databasePath: String
+    /// Run every line of a script even after one failed.
+    public var keepGoing: Bool
+    /// The AWS profile for `collect` (`--profile`).
+    public var profile: String?
+    /// The AWS endpoint for `collect` (`--endpoint`).
+    public var endpoint: String?
+
+    /// Creates options.
+    public init(databasePath: String, keepGoing: Bool = false, profile: String? = nil, endpoint: String? = nil) {
+        self.databasePath = databasePath
+        self.keepGoing = keepGoing
+        self.profile = profile
+        self.endpoint = endpoint
+    }
+}
+
+/// Where a line came from, for error messages.
+public enum LineOrigin: Sendable, Hashable {
+    /// Typed at the prompt or given on the command line.
+    case interactive
+    /// Line `line` of a script (`-` for standard input).
+    case script(name: String, line: Int)
+}
+
+/// Runs shell lines: parses them with the line grammar, resolves commands, plans and runs
+/// each pipeline, and reports errors on stderr as one line with the position.
+public final class Shell {
+    /// What the commands use.
+    public let context: ShellContext
+    /// The commands by name.
+    public let registry: CommandRegistry
+
+    /// Creates a shell.
+    public init(context: ShellContext, registry: CommandRegistry = .standard) {
+        self.context = context
+        self.registry = registry
+    }
+
+    /// Runs one line (one or more pipelines). Returns whether every pipeline succeeded;
+    /// the first failing pipeline stops the line.
+    @discardableResult
+    public func run(line: String, origin: LineOrigin = .interactive) -> Bool {
+        do {
+            let pipelines: [PipelineSyntax]
+            do {
+                pipelines = try LineGrammar.parse(line)
+            } catch {
+                throw ShellError(error)
+            }
+            for pipeline in pipelines {
+                try context.checkNotInterrupted()
+                try run(pipeline)
+            }
+            context.out.flush()
+            return true
+        } catch {
+            context.out.flush()
+            report(error, origin: origin)
+            return false
+        }
+    }
+
+    /// Runs a script's text line by line. Returns whether every line succeeded; stops at the
+    /// first failure unless `keepGoing`.
+    public func runScript(_ text: String, name: String) -> Bool {
+        var ok = true
+        for scriptLine in ScriptReader.lines(of: text) {
+            if !run(line: scriptLine.text, origin: .script(name: name, line: scriptLine.firstLine)) {
+                ok = false
+                if !context.options.keepGoing { break }
+            }
+        }
+        return ok
+    }
+
+    /// Prints an error as one line on stderr.
+    public func report(_ error: Error, origin: LineOrigin) {
+        let shellError = error as? ShellError ?? ShellError(ShellContext.describe(error))
+        let text: String
+        switch origin {
+        case .interactive:
+            if let position = shellError.position {
+                text = "error at \(position): \(shellError.message)"
+            } else {
+                text = "error: \(shellError.message)"
+            }
+        case .script(let name, let line):
+            if let position = shellError.position {
+                text = "\(name):\(line + position.line - 1):\(position.column): \(shellError.message)"
+            } else {
+                text = "\(name):\(line): \(shellError.message)"
+            }
+        }
+        context.err.line(context.err.styled(text, .red))
+        context.err.flush()
+    }
+
+    /// Resolves, plans and runs one pipeline.
+    func run(_ pipeline: PipelineSyntax) throws {
+        var steps: [(PipelineStep, CommandSegment)] = []
+        for segment in pipeline.commands {
+            guard let command = registry.command(named: segment.name) else {
+                var message = "unknown command '\(segment.name)'"
+                if let near = registry.suggestion(for: segment.name) {
+                    message += " (did you mean '\(near)'?)"
+                } else {
+                    message += " (type 'help' for the list)"
+                }
+                throw ShellError(message, at: segment.position)
+            }
+            steps.append((try command.make(segment), segment))
+        }
+        guard let (first, firstSegment) = steps.first else { return }
+        switch first {
+        case .standalone(let command):
+            if steps.count > 1 {
+                let next = steps[1].1
+                throw ShellError("'\(firstSegment.name)' produces no search results to pipe into '\(next.name)'", at: next.position)
+            }
+            try command.run(in: context)
+        case .query(let source):
+            _ = source
+            throw ShellError("'\(firstSegment.name)': queries are not available in this build", at: firstSegment.position)
+        case .sort, .limit, .head, .tail, .count, .uniq, .sink:
+            throw ShellError("'\(firstSegment.name)' needs search results: use 'search QUERY | \(firstSegment.name)'", at: firstSegment.position)
+        }
+    }
+}
+
+/// The commands the shell knows, by name.
+public struct CommandRegistry {
+    /// The command types.
+    public private(set) var commands: [String: any ShellCommand.Type] = [:]
+
+    /// Creates a registry of these commands.
+    public init(_ types: [any ShellCommand.Type]) {
+        for type in types { commands[type.info.name] = type }
+    }
+
+    /// Adds (or replaces) a command.
+    public mutating func register(_ type: any ShellCommand.Type) {
+        commands[type.info.name] = type
+    }
+
+    /// The command of that name.
+    public func command(named name: String) -> (any ShellCommand.Type)? {
+        commands[name]
+    }
+
+    /// Every command's help, sorted by name.
+    public var infos: [CommandInfo] {
+        commands.values.map { $0.info }.sorted { $0.name < $1.name }
+    }
+
+    /// A known command close to a mistyped name.
+    public func suggestion(for name: String) -> String? {
+        Suggest.closest(to: name, in: Array(commands.keys))
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// What commands use: the options, the outputs, the command list, the database (opened on
+/// first use, so `help` and `parse` never touch it), and Ctrl-C.
+public final class ShellContext {
+    /// The options of the command line.
+    public let options: ShellOptions
+    /// Results.
+    public let out: OutputWriter
+    /// Errors, progress and summaries.
+    public let err: OutputWriter
+    /// The commands, for `help` and completion.
+    public var registry: CommandRegistry
+    /// The environment (for NO_COLOR, AWS settings).
+    public let environment: [String: String]
+
+    /// Creates a context.
+    public init(
+        options: ShellOptions, out: OutputWriter = .standardOutput, err: OutputWriter = .standardError,
+        registry: CommandRegistry = .standard, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.options = options
+        self.out = out
+        self.err = err
+        self.registry = registry
+        self.environment = environment
+    }
+
+    /// Throws when Ctrl-C was pressed.
+    public func checkNotInterrupted() throws(ShellError) {
+        if Interruption.shared.isRequested {
+            throw ShellError("interrupted")
+        }
+    }
+
+    /// A one-line description of any error.
+    public static func describe(_ error: Error) -> String {
+        if let shellError = error as? ShellError { return shellError.description }
+        return String(describing: error).replacingOccurrences(of: "\n", with: " ")
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+
+/// The import's fast path for lines already in canonical form (what `exportNDJSON` writes):
+/// compact, sorted keys, ASCII strings, integers only. Such a line is validated by one scan and
+/// its sections are copied as bytes, with no JSON values built.
+///
+/// Anything else (whitespace, another key order, escapes beyond the canonical ones, non-ASCII,
+/// floating-point numbers, a non-canonical time, a missing `reported.id`) returns nil, and the
+/// general parser handles the line, with its precise error messages. Both paths give the same
+/// result for the same line (a test checks this).
+struct CanonicalLineScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    /// A member of an object: the key's content (without quotes) and the value's span.
+    struct Member {
+        var key: Range<Int>
+        var value: Range<Int>
+    }
+
+    // MARK: Lines
+
+    /// The line as a node or an edge, or nil when the general parser must decide.
+    static func scan(_ line: UnsafeBufferPointer<UInt8>, now: Int64) -> NDJSONLine? {
+        var scanner = CanonicalLineScanner(line)
+        guard let members = scanner.objectMembers(sorted: false), scanner.position == line.count else { return nil }
+        var id: Range<Int>?, reported: Range<Int>?, desired: Range<Int>?, metadata: Range<Int>?
+        var from: Range<Int>?, to: Range<Int>?, edgeType: Range<Int>?
+        for member in members {
+            switch scanner.text(member.key) {
+            case "id": id = member.value
+            case "reported": reported = member.value
+            case "desired": desired = member.value
+            case "metadata": metadata = member.value
+            case "from": from = member.value
+            case "to": to = member.value
+            case "edge_type": edgeType = member.value
+            default: return nil
+            }
+        }
+        if let id, let reported, from == nil, to == nil, edgeType == nil {
+            return scanner.node(id: id, reported: reported, desired: desired, metadata: metadata, now: now)
+        }
+        if let from, let to, id == nil, reported == nil, desired == nil, metadata == nil {
+            return scanner.edge(from: from, to: to, type: edgeType)
+        }
+        return nil
+    }
+
+    private func node(id idSpan: Range<Int>, reported: Range<Int>, desired: Range<Int>?, metadata: Range<Int>?,
+                      now: Int64) -> NDJSONLine? {
+        guard let id = stringContent(idSpan), !id.isEmpty else { return nil }
+        var inner = CanonicalLineScanner(bytes)
+        inner.position = reported.lowerBound
+        guard let fields = inner.objectMembers(sorted: true) else { return nil }
+        var kind: String?, name: String?, hasId = false
+        var times: [Int64?] = [nil, nil, nil]
+        for field in fields {
+            switch text(field.key) {
+            case "id":
+                guard stringContent(field.value) == id else { return nil }
+                hasId = true
+            case "kind": kind = stringContent(field.value)
+            case "name":
+                guard let text = stringContent(field.value) else { return nil }
+                name = text
+            case "ctime", "mtime", "atime":
+                guard let seconds = canonicalTime(field.value) else { return nil }
+                let slot = bytes[field.key.lowerBound] == UInt8(ascii: "c") ? 0 : bytes[field.key.lowerBound] == UInt8(ascii: "m") ? 1 : 2
+                times[slot] = seconds
+            default: continue
+            }
+        }
+        guard hasId, let kind, !kind.isEmpty else { return nil }
+        let desiredBytes: [UInt8]
+        if let desired {
+            guard bytes[desired.lowerBound] == UInt8(ascii: "{") else { return nil }
+            desiredBytes = Array(UnsafeBufferPointer(rebasing: bytes[desired]))
+        } else {
+            desiredBytes = Array("{}".utf8)
+        }
+        var subgraph = defaultImportSubgraph
+        var firstSeen = now, lastSeen = now
+        var metadataBytes: [UInt8] = [UInt8(ascii: "{")]
+        if let metadata {
+            var scanner = CanonicalLineScanner(bytes)
+            scanner.position = metadata.lowerBound
+            guard let members = scanner.objectMembers(sorted: true) else { return nil }
+            for member in members {
+                switch text(member.key) {
+                case ExportedMetadataKey.firstSeen:
+                    guard let seconds = canonicalTime(member.value) else { return nil }
+                    firstSeen = seconds
+                case ExportedMetadataKey.lastSeen:
+                    guard let seconds = canonicalTime(member.value) else { return nil }
+                    lastSeen = seconds
+                case ExportedMetadataKey.subgraph:
+                    guard let text = stringContent(member.value), !text.isEmpty else { return nil }
+                    subgraph = text
+                default:
+                    if metadataBytes.count > 1 { metadataBytes.append(UInt8(ascii: ",")) }
+                    metadataBytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(member.key.lowerBound - 1)..<member.value.upperBound]))
+                }
+            }
+        }
+        metadataBytes.append(UInt8(ascii: "}"))
+        let record = NodeRecord(
+            id: id, kind: kind, name: name, ctime: times[0], mtime: times[1], atime: times[2],
+            reported: Array(UnsafeBufferPointer(rebasing: bytes[reported])), desired: desiredBytes, metadata: metadataBytes)
+        return .node(LoadedNode(record: record, subgraph: subgraph, firstSeen: firstSeen, lastSeen: lastSeen))
+    }
+
+    private func edge(from fromSpan: Range<Int>, to toSpan: Range<Int>, type typeSpan: Range<Int>?) -> NDJSONLine? {
+        guard let from = stringContent(fromSpan), !from.isEmpty, let to = stringContent(toSpan), !to.isEmpty else { return nil }
+        var type = EdgeType.default
+        if let typeSpan {
+            guard let name = stringContent(typeSpan), let known = EdgeType(rawValue: name) else { return nil }
+            type = known
+        }
+        return .edge(from: from, to: to, type: type)
+    }
+
+    // MARK: Values
+
+    private func text(_ span: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[span]), as: UTF8.self)
+    }
+
+    /// The content of a string value without escapes, or nil (not a string, or escaped).
+    private func stringContent(_ span: Range<Int>) -> String? {
+        guard span.count >= 2, bytes[span.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        let content = (span.lowerBound + 1)..<(span.upperBound - 1)
+        for index in content where bytes[index] == UInt8(ascii: "\\") { return nil }
+        return text(content)
+    }
+
+    /// A string value holding `YYYY-MM-DDTHH:MM:SSZ` exactly.
+    private func canonicalTime(_ span: Range<Int>) -> Int64? {
+        guard span.count == 22, bytes[span.lowerBound] == UInt8(ascii: "\""), bytes[span.upperBound - 2] == UInt8(ascii: "Z"),
+              bytes[span.lowerBound + 11] == UInt8(ascii: "T") else { return nil }
+        return ISOTime.parse(UnsafeBufferPointer(rebasing: bytes[(span.lowerBound + 1)..<(span.upperBound - 1)]))
+    }
+
+    /// Scans an object at `position`; nil unless canonical (members in strictly ascending key
+    /// order when `sorted`).
+    mutating func objectMembers(sorted: Bool, depth: Int = 0) -> [Member]? {
+        guard depth < JSONByteParser.maximumDepth, position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return nil }
+        position += 1
+        var members: [Member] = []
+        if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return members
+        }
+        while true {
+            // Keys with escapes sort by their unescaped bytes: left to the general parser.
+            guard let key = skipString(), !bytes[key].contains(UInt8(ascii: "\\")) else { return nil }
+            let content = (key.lowerBound + 1)..<(key.upperBound - 1)
+            if let previous = members.last?.key {
+                let ordered = UnsafeBufferPointer(rebasing: bytes[previous])
+                    .lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: bytes[content]))
+                if sorted && !ordered { return nil }
+                if !sorted && members.contains(where: { bytes[$0.key].elementsEqual(bytes[content]) }) { return nil }
+            }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return nil }
+            position += 1
+            let start = position
+            guard skipValue(depth: depth + 1) else { return nil }
+            members.append(Member(key: content, value: start..<position))
+            guard position < bytes.count else { return nil }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return members
+            default: return nil
+            }
+        }
+    }
+
+    /// Skips a canonical value; false when the value is not canonical (or not valid).
+    private mutating func skipValue(depth: Int) -> Bool {
+        guard position < bytes.count else { return false }
+        switch bytes[position] {
+        case UInt8(ascii: "\""): return skipString() != nil
+        case UInt8(ascii: "{"): return objectMembers(sorted: true, depth: depth) != nil
+        case UInt8(ascii: "["):
+            guard depth < JSONByteParser.maximumDepth else { return false }
+            position += 1
+            if position < bytes.count && bytes[position] == UInt8(ascii: "]") { position += 1; return true }
+            while true {
+                guard skipValue(depth: depth + 1), position < bytes.count else { return false }
+                switch bytes[position] {
+                case UInt8(ascii: ","): position += 1
+                case UInt8(ascii: "]"): position += 1; return true
+                default: return false
+                }
+            }
+        case UInt8(ascii: "t"): return skipWord("true")
+        case UInt8(ascii: "f"): return skipWord("false")
+        case UInt8(ascii: "n"): return skipWord("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return skipInteger()
+        default: return false
+        }
+    }
+
+    private mutating func skipWord(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count,
+              UnsafeBufferPointer(rebasing: bytes[position..<(position + count)])
+                .elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: count)) else { return false }
+        position += count
+        return true
+    }
+
+    /// An integer as the writer prints it: no `-0`, no leading zeros, at most 18 digits.
+    private mutating func skipInteger() -> Bool {
+        let start = position
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        let digitsStart = position
+        while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+            position += 1
+        }
+        let digits = position - digitsStart
+        guard digits >= 1, digits <= 18 else { return false }
+        if bytes[digitsStart] == UInt8(ascii: "0") && (digits > 1 || digitsStart > start) { return false }
+        if position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return false
+            default: break
+            }
+        }
+        return true
+    }
+
+    /// Skips a string with only ASCII and the writer's escapes; returns its span with quotes.
+    private mutating func skipString() -> Range<Int>? {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+        let start = position
+        position += 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return start..<position
+            case UInt8(ascii: "\\"):
+                guard position + 1 < bytes.count else { return nil }
+                switch bytes[position + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"),
+                     UInt8(ascii: "b"), UInt8(ascii: "f"):
+                    position += 2
+                default:
+                    return nil
+                }
+            case 0..<0x20, 0x80...0xFF:
+                return nil
+            default:
+                position += 1
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,203 @@
+import Testing
+@testable import SiftShell
+
+/// The line grammar: pipelines, quoting, comments, continuations, raw text, errors with columns.
+struct LineGrammarTests {
+    func parse(_ text: String) throws -> [PipelineSyntax] {
+        try LineGrammar.parse(text)
+    }
+
+    func error(_ text: String) -> LineSyntaxError? {
+        do {
+            _ = try LineGrammar.parse(text)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func pipesAndSemicolons() throws {
+        let lines = try parse("search is(user) | count name ; help")
+        #expect(lines.count == 2)
+        #expect(lines[0].commands.map(\.name) == ["search", "count"])
+        #expect(lines[0].commands[0].rawArguments == "is(user)")
+        #expect(lines[0].commands[1].words.map(\.text) == ["name"])
+        #expect(lines[1].commands.map(\.name) == ["help"])
+        #expect(lines[1].commands[0].words.isEmpty)
+    }
+
+    @Test func queryTextSurvivesRaw() throws {
+        let query = #"is(access_key) and last_access > 90days <-- is(user) -[1:3]-> name in [a, "b c"] and x == 'q|r'"#
+        let lines = try parse("search   " + query + "   | count")
+        let search = lines[0].commands[0]
+        #expect(search.rawArguments == query)
+        #expect(search.rawPosition == SourcePosition(line: 1, column: 10))
+        #expect(lines[0].commands[1].name == "count")
+    }
+
+    @Test func quotesKeepBlanksPipesAndSemicolons() throws {
+        let lines = try parse(#"format "{name} | {id}; x" ; clean 'unused for 90 days'"#)
+        #expect(lines[0].commands[0].words.map(\.text) == ["{name} | {id}; x"])
+        #expect(lines[0].commands[0].words[0].quoted)
+        #expect(lines[1].commands[0].words.map(\.text) == ["unused for 90 days"])
+    }
+
+    @Test func escapesInDoubleQuotesOnly() throws {
+        let lines = try parse(#"x "a\"b\\c\nd" 'e\"f' g\ h"#)
+        let words = lines[0].commands[0].words.map(\.text)
+        #expect(words == ["a\"b\\c\nd", #"e\"f"#, "g h"])
+    }
+
+    @Test func adjacentQuotedPartsFormOneWord() throws {
+        let lines = try parse(#"x ab"c d"'e'"#)
+        #expect(lines[0].commands[0].words.map(\.text) == ["abc de"])
+    }
+
+    @Test func backticksStayInWords() throws {
+        let lines = try parse("list tags.`app.io/name` as app")
+        #expect(lines[0].commands[0].words.map(\.text) == ["tags.`app.io/name`", "as", "app"])
+    }
+
+    @Test func comments() throws {
+        let lines = try parse("search is(user) # all users | count")
+        #expect(lines.count == 1)
+        #expect(lines[0].commands.count == 1)
+        #expect(lines[0].commands[0].rawArguments == "is(user)")
+        #expect(try parse("# only a comment").isEmpty)
+        // `#` inside a word or quotes is text.
+        let inside = try parse(##"x a#b "#c""##)
+        #expect(inside[0].commands[0].words.map(\.text) == ["a#b", "#c"])
+    }
+
+    @Test func lineContinuation() throws {
+        let lines = try parse("search is(user) \\\n  and name == x | count")
+        #expect(lines[0].commands.count == 2)
+        #expect(lines[0].commands[0].rawArguments == "is(user)     and name == x")
+        #expect(lines[0].commands[1].position == SourcePosition(line: 2, column: 19))
+        // A position the query parser reports in the raw text maps back across the continuation.
+        #expect(lines[0].commands[0].sourcePosition(ofRawLine: 1, column: 14) == SourcePosition(line: 2, column: 3))
+    }
+
+    @Test func emptyPipelinesAreFine() throws {
+        #expect(try parse("").isEmpty)
+        #expect(try parse("   ").isEmpty)
+        #expect(try parse("help ;; help ;").count == 2)
+    }
+
+    @Test func pipeIntoNothing() {
+        let trailing = error("search all |")
+        #expect(trailing?.position == SourcePosition(line: 1, column: 12))
+        #expect(trailing?.message.contains("leads into nothing") == true)
+        let beforeSemicolon = error("search all | ; help")
+        #expect(beforeSemicolon?.position == SourcePosition(line: 1, column: 12))
+    }
+
+    @Test func emptyCommandBeforePipe() {
+        #expect(error("| count")?.position == SourcePosition(line: 1, column: 1))
+        #expect(error("search all || count")?.position == SourcePosition(line: 1, column: 13))
+        #expect(error("a ; | b")?.message == "empty command before '|'")
+    }
+
+    @Test func unterminatedQuotes() {
+        let double = error(#"search name == "abc | count"#)
+        #expect(double?.position == SourcePosition(line: 1, column: 16))
+        #expect(double?.message.contains("unterminated double quote") == true)
+        #expect(error("clean 'oops")?.position == SourcePosition(line: 1, column: 7))
+        #expect(error("list `a.b")?.message.contains("backtick") == true)
+    }
+
+    @Test func danglingBackslash() {
+        #expect(error("help \\")?.position == SourcePosition(line: 1, column: 6))
+    }
+
+    @Test func positionsOfWords() throws {
+        let lines = try parse("head  -5 | tail")
+        #expect(lines[0].commands[0].words[0].position == SourcePosition(line: 1, column: 7))
+        #expect(lines[0].commands[1].position == SourcePosition(line: 1, column: 12))
+    }
+
+    @Test func rawPositionMapping() throws {
+        let segment = try parse("search   a and\\\nb")[0].commands[0]
+        #expect(segment.sourcePosition(ofRawLine: 1, column: 3) == SourcePosition(line: 1, column: 12))
+    }
+
+    @Test func needsMoreInput() {
+        #expect(LineGrammar.needsMoreInput("search a \\"))
+        #expect(LineGrammar.needsMoreInput("search name == \"abc"))
+        #expect(LineGrammar.needsMoreInput("search is(user"))
+        #expect(LineGrammar.needsMoreInput("search x in [a,"))
+        #expect(!LineGrammar.needsMoreInput("search x in [a, b] -[1:3]-> all"))
+        #expect(!LineGrammar.needsMoreInput("help # it's a comment"))
+        #expect(!LineGrammar.needsMoreInput(#"format "\"""#))
+    }
+}
+
+/// Scripts: logical lines, comments, continuations, line numbers.
+struct ScriptReaderTests {
+    @Test func logicalLines() {
+        let script = """
+        #!/usr/bin/env -S sift -f
+        # a comment
+
+        help
+        search is(user) \\
+          | count
+        format "a
+        b"
+        """
+        let lines = ScriptReader.lines(of: script)
+        #expect(lines.map(\.firstLine) == [4, 5, 7])
+        #expect(lines[1].text == "search is(user) \\\n  | count")
+        #expect(lines[2].text == "format \"a\nb\"")
+    }
+
+    @Test func unterminatedAtEndIsKept() {
+        let lines = ScriptReader.lines(of: "help\nformat 'oops\n")
+        #expect(lines.count == 2)
+        #expect(lines[1].firstLine == 2)
+    }
+}
+
+/// Secrets never reach the history file.
+struct HistoryPolicyTests {
+    @Test func secretsAreNotRecorded() {
+        #expect(!HistoryPolicy.mayRecord("config set aws_secret_access_key=abc"))
+        #expect(!HistoryPolicy.mayRecord("collect --password hunter2"))
+        #expect(!HistoryPolicy.mayRecord("x token=abc"))
+        #expect(!HistoryPolicy.mayRecord("   "))
+        #expect(HistoryPolicy.mayRecord("search is(user) and password_enabled == true"))
+        #expect(HistoryPolicy.mayRecord("search is(access_key) | count name"))
+    }
+}
+
+/// Tab completion candidates.
+struct CompletionTests {
+    let provider = CompletionProvider(
+        commands: ["search", "count", "help", "kinds"], kinds: ["access_key", "aws_iam_access_key", "user"],
+        properties: ["name", "access_key_status"])
+
+    @Test func commandsAtTheStart() {
+        #expect(provider.candidates(line: "se", wordStart: 0, prefix: "se") == ["search"])
+        #expect(provider.candidates(line: "search all | co", wordStart: 13, prefix: "co") == ["count"])
+    }
+
+    @Test func kindsInsideIs() {
+        #expect(provider.candidates(line: "search is(acc", wordStart: 10, prefix: "acc") == ["access_key"])
+        #expect(provider.candidates(line: "kinds aws", wordStart: 6, prefix: "aws") == ["aws_iam_access_key"])
+    }
+
+    @Test func propertiesAndKeywordsInQueries() {
+        let got = provider.candidates(line: "search is(user) a", wordStart: 16, prefix: "a")
+        #expect(got.contains("and"))
+        #expect(got.contains("access_key_status"))
+        #expect(got.contains("age"))
+    }
+}
+
+/// "Did you mean" suggestions.
+struct SuggestTests {
+    @Test func closest() {
+        #expect(Suggest.closest(to: "serch", in: ["search", "count"]) == "search")
+        #expect(Suggest.closest(to: "zzzzzz", in: ["search", "count"]) == nil)
+    }
+}
