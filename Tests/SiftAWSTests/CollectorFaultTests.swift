@@ -39,6 +39,12 @@ struct CollectorFaultTests {
         let problems = differences(nodes, server.manifest, accounts: [Self.main, Self.second])
         #expect(problems.isEmpty, "\(flags): \(problems.joined(separator: "\n"))")
         #expect(nodes["\(Self.main)-root"]?.reported["mfa_active"] == .bool(true))
+        // Neither the base secret nor the assumed role's secret or session token reach the database.
+        let bytes = try db.fileBytes()
+        #expect(bytes.range(of: Data("muser000".utf8)) != nil)  // the scan does see what is written
+        for secret in ["fake-base-secret", "assumed-secret-", "assumed-token-"] {
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) found in the database")
+        }
         return (nodes, summary)
     }
 
