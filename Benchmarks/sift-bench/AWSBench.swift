@@ -2,7 +2,7 @@ import Foundation
 import SiftAWS
 import SiftStore
 
-/// `sift-bench aws [--users N] [--keys M]`: Sift's collect against the moto emulator, beside a minimal
+/// `sift-bench aws [--users N] [--keys M] [--in-flight K]`: Sift's collect against the moto emulator, beside a minimal
 /// boto3 script of direct calls and Cloud Custodian's stale-key policy, on the same server in one run.
 ///
 /// Cloud Custodian is looked for as `$C7N_PYTHON` (a python with c7n installed), else `custodian`'s python
@@ -30,6 +30,7 @@ enum AWSBench {
         }
         let users = value("--users", 2000)
         let keys = value("--keys", 3000)
+        let inFlight = value("--in-flight", 16)
         let python = try executable("python3")
         print("aws: emulator (moto) with \(users) users, \(keys) access keys")
         let emulator = try BenchProcess.start(python, [root.appendingPathComponent("Tests/Fixtures/emulator.py").path,
@@ -48,9 +49,10 @@ enum AWSBench {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try GraphStore(path: directory.appendingPathComponent("bench.sqlite").path)
-        let summary = try await Collector.run(options: CollectOptions(environment: environment), store: store)
-        print(String(format: "  sift collect            %7.2f s  %5d API calls  (%d users, %d keys; users + %d)",
-                     summary.seconds, summary.apiCalls, summary.users, summary.keys, summary.apiCalls - summary.users))
+        let summary = try await Collector.run(options: CollectOptions(environment: environment, maxInFlight: inFlight),
+                                              store: store)
+        print(String(format: "  sift collect (%2d in flight) %4.2f s  %5d API calls  (%d users, %d keys; users + %d)",
+                     inFlight, summary.seconds, summary.apiCalls, summary.users, summary.keys, summary.apiCalls - summary.users))
         let byOperation = summary.callsByOperation.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         print("    calls: " + byOperation.joined(separator: ", "))
 
