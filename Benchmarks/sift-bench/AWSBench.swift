@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SiftAWS
 import SiftStore
 
@@ -53,6 +54,9 @@ enum AWSBench {
                                               store: store)
         print(String(format: "  sift collect (%2d in flight) %4.2f s  %5d API calls  (%d users, %d keys; users + %d)",
                      inFlight, summary.seconds, summary.apiCalls, summary.users, summary.keys, summary.apiCalls - summary.users))
+        let stale = try staleKeys(store)
+        print("    unused for 90+ days (never-used keys counted from creation): \(stale.keys) keys of \(stale.users) users, "
+            + "\(stale.neverUsed) of them never used")
         let byOperation = summary.callsByOperation.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         print("    calls: " + byOperation.joined(separator: ", "))
 
@@ -83,6 +87,17 @@ enum AWSBench {
             print(String(format: "  ratio: custodian / sift = %.1fx (goal >= 3x)", custodianSeconds / summary.seconds))
         }
         print("  goal: API calls <= users + 10: \(summary.apiCalls <= summary.users + 10 ? "met" : "NOT met")")
+    }
+
+    /// Keys whose last use (or creation, when never used) is more than 90 days ago, by SQL on the store.
+    static func staleKeys(_ store: GraphStore) throws -> (keys: Int, users: Int, neverUsed: Int) {
+        try store.writer.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*), count(DISTINCT name), count(*) FILTER (WHERE atime IS NULL) FROM node
+                WHERE kind = 'aws_iam_access_key' AND coalesce(atime, ctime) < CAST(strftime('%s', 'now') AS INTEGER) - 90 * 86400
+                """)
+            return (row?[0] ?? 0, row?[1] ?? 0, row?[2] ?? 0)
+        }
     }
 
     /// `name=value` words of a line.

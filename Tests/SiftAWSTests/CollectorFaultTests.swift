@@ -74,6 +74,27 @@ struct CollectorFaultTests {
         #expect(nodes[Self.second]?.reported["account_status"] == .string("ACTIVE"))
     }
 
+    @Test func aFailingAccountKeepsItsLastGraphAndTheOthersLand() async throws {
+        let db = try TemporaryStore()
+        let first = try PythonServer("fake_iam.py")
+        _ = try await Collector.run(options: Self.options(first, accounts: [Self.second]), store: db.store)
+        first.stop()
+        let before = try db.nodes()
+        let secondUser = try #require(first.manifest.accounts[Self.second]?.users.first)
+        #expect(before[secondUser.id] != nil)
+
+        // Same data, but the second account's role can no longer be assumed.
+        let again = try PythonServer("fake_iam.py", ["--deny", Self.second])
+        defer { again.stop() }
+        let summary = try await Collector.run(options: Self.options(again, accounts: [Self.second]), store: db.store)
+        #expect(summary.accounts == [Self.main])
+        #expect(summary.failures.map(\.account) == [Self.second])
+        #expect(summary.description.contains("1 account failed: \(Self.second): AssumeRole: AccessDenied"))
+        let after = try db.nodes()
+        #expect(differences(after, again.manifest, accounts: [Self.main, Self.second]).isEmpty)
+        #expect(after[secondUser.id] == before[secondUser.id])
+    }
+
     @Test func wrongSecretIsRefusedBySignatureCheck() async throws {
         let server = try PythonServer("fake_iam.py")
         defer { server.stop() }
