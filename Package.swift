@@ -74,6 +74,7 @@ let package = Package(
             name: "SiftShell",
             dependencies: [
                 "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "CEditLine",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

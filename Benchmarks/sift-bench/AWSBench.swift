@@ -12,18 +12,6 @@ enum AWSBench {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The synchronous entry point of `main.swift`'s table.
-    static func runBlocking(arguments: [String]) throws {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = BenchOutcome()
-        Task {
-            do { try await run(arguments: arguments) } catch { outcome.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.error { throw error }
-    }
-
     static func run(arguments: [String]) async throws {
         func value(_ flag: String, _ fallback: Int) -> Int {
             guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return fallback }
@@ -126,11 +114,6 @@ enum AWSBench {
         }
         throw BenchProcess.Failure.notFound(name)
     }
-}
-
-/// The error of the async run, handed to the waiting thread.
-final class BenchOutcome: @unchecked Sendable {
-    var error: (any Error)?
 }
 
 /// A child process for the benchmark: a server that prints `PORT=<n>`, or a command run to its end.

@@ -57,7 +57,7 @@ public struct CheckRunner: Sendable {
         let userKinds = Set(kinds.subkinds(of: "user"))
         return try store.writer.read { db in
             try prepared.map { check in
-                var found: [Int64: Node] = [:]
+                var found: [Int64: FoundNode] = [:]
                 for (text, query) in zip(check.definition.queries, check.queries) {
                     let compiled: CompiledQuery
                     do {
@@ -65,14 +65,19 @@ public struct CheckRunner: Sendable {
                     } catch {
                         throw CheckError.queryFailed(check: check.definition.id, query: text, message: "\(error)")
                     }
-                    for row in try Row.fetchAll(db, sql: compiled.sql, arguments: compiled.arguments) {
-                        found[row[0]] = try Node(row: row)
+                    // Only the columns a finding needs: no JSON sections parsed in Swift.
+                    let rows = try Row.fetchCursor(db, sql: """
+                        SELECT q.nid, q.id, q.kind, q.name, json_extract(q.reported, '$.user_name'), json_extract(q.reported, '$.arn')
+                        FROM (\(compiled.sql)) AS q
+                        """, arguments: compiled.arguments)
+                    while let row = try rows.next() {
+                        found[row[0]] = FoundNode(id: row[1], kind: row[2], name: row[3], reportedUser: row[4], arn: row[5])
                     }
                 }
                 let accounts = try AccountLookup.accounts(of: Array(found.keys), accountKinds: accountKinds, in: db)
                 let failing = found.map { nid, node in
-                    FailingResource(
-                        node: node, account: accounts[nid],
+                    node.resource(
+                        account: accounts[nid],
                         role: keyKinds.contains(node.kind) ? .key : (userKinds.contains(node.kind) ? .user : .other))
                 }
                 return CheckOutcome(check: check.definition, parameters: check.values, failing: failing)
@@ -145,25 +150,29 @@ enum AccountLookup {
     }
 }
 
-extension FailingResource {
+/// The columns of a node a finding is made of.
+struct FoundNode {
     /// What a node is to its user.
     enum Role { case key, user, other }
 
-    /// A failing resource from its node: keys name their user (`user_name`, else the key's name,
-    /// which is the owner's), users are their own user.
-    init(node: Node, account: (id: String, name: String?)?, role: Role) {
-        var userName: String?
+    var id: String
+    var kind: String
+    var name: String?
+    /// `reported.user_name` (access keys).
+    var reportedUser: String?
+    /// `reported.arn`.
+    var arn: String?
+
+    /// The finding: keys name their user (`user_name`, else the key's name, which is the owner's),
+    /// users are their own user.
+    func resource(account: (id: String, name: String?)?, role: Role) -> FailingResource {
+        let userName: String?
         switch role {
-        case .key:
-            if case .string(let owner)? = node.reported["user_name"] { userName = owner } else { userName = node.name }
-        case .user:
-            userName = node.name
-        case .other:
-            userName = nil
+        case .key: userName = reportedUser ?? name
+        case .user: userName = name
+        case .other: userName = nil
         }
-        var arn: String?
-        if case .string(let text)? = node.reported["arn"] { arn = text }
-        self.init(id: node.id, kind: node.kind, name: node.name, userName: userName,
-                  accountID: account?.id, accountName: account?.name, arn: arn)
+        return FailingResource(id: id, kind: kind, name: name, userName: userName,
+                               accountID: account?.id, accountName: account?.name, arn: arn)
     }
 }

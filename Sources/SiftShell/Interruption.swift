@@ -3,6 +3,19 @@ import Foundation
 /// The write end of the self-pipe the SIGINT handler writes to (a signal handler may only
 /// touch plain globals and call async-signal-safe functions such as `write`).
 nonisolated(unsafe) private var interruptPipeWriteEnd: Int32 = -1
+/// The thread that reads input: SIGINT must reach it so that its blocking read returns.
+nonisolated(unsafe) private var interruptMainThread = pthread_self()
+
+/// The SIGINT handler: on the input thread, note the signal; on any other thread, pass the
+/// signal on to the input thread (the kernel may deliver it to any thread).
+private func handleInterrupt(_ signal: Int32) {
+    if pthread_equal(pthread_self(), interruptMainThread) != 0 {
+        var byte: UInt8 = 1
+        _ = write(interruptPipeWriteEnd, &byte, 1)
+    } else {
+        pthread_kill(interruptMainThread, signal)
+    }
+}
 
 /// Ctrl-C in the interactive shell: a SIGINT handler that never kills the process, a thread that
 /// turns the signal into a request to cancel (flag + the running query's interrupt), and a way
@@ -19,7 +32,8 @@ public final class Interruption: @unchecked Sendable {
     private init() {}
 
     /// Installs the SIGINT handler (without SA_RESTART, so a blocking read at the prompt
-    /// returns) and starts the thread that handles it. Idempotent.
+    /// returns) and starts the thread that handles it. Call it from the thread that reads
+    /// input. Idempotent.
     public func install() {
         lock.lock()
         defer { lock.unlock() }
@@ -28,22 +42,22 @@ public final class Interruption: @unchecked Sendable {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return }
         interruptPipeWriteEnd = fds[1]
+        interruptMainThread = pthread_self()
         let readEnd = fds[0]
         var action = sigaction()
         #if os(Linux)
-        action.__sigaction_handler.sa_handler = { _ in
-            var byte: UInt8 = 1
-            _ = write(interruptPipeWriteEnd, &byte, 1)
-        }
+        action.__sigaction_handler.sa_handler = handleInterrupt
         #else
-        action.__sigaction_u.__sa_handler = { _ in
-            var byte: UInt8 = 1
-            _ = write(interruptPipeWriteEnd, &byte, 1)
-        }
+        action.__sigaction_u.__sa_handler = handleInterrupt
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
+        // A parent may have started us with SIGINT blocked (the mask is inherited): unblock it.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let thread = Thread { [weak self] in
             var byte: UInt8 = 0
             while read(readEnd, &byte, 1) >= 0 {

@@ -134,6 +134,18 @@ public enum LineGrammar {
     /// Whether the text cannot be complete yet: it ends in a line continuation, or a quote
     /// or bracket is still open. The REPL reads another line when this is true.
     public static func needsMoreInput(_ text: String) -> Bool {
+        let state = openState(text)
+        return state.continues || state.openQuote || state.openBrackets > 0
+    }
+
+    /// Whether the text ends in a line continuation (`\` outside quotes and comments): a script
+    /// joins the next line only then.
+    public static func endsWithContinuation(_ text: String) -> Bool {
+        openState(text).continues
+    }
+
+    /// What is still open at the end of the text.
+    static func openState(_ text: String) -> (continues: Bool, openQuote: Bool, openBrackets: Int) {
         let chars = Array(text)
         var quote: Character?
         var depth = 0
@@ -158,7 +170,7 @@ public enum LineGrammar {
             }
             switch char {
             case "\\":
-                if index + 1 >= chars.count { return true }
+                if index + 1 >= chars.count { return (true, false, depth) }
                 index += 2
                 wordStart = false
                 continue
@@ -176,7 +188,7 @@ public enum LineGrammar {
             wordStart = char.isWhitespace || char == "|" || char == ";"
             index += 1
         }
-        return quote != nil || depth > 0
+        return (false, quote != nil, depth)
     }
 
     /// The scanner's state for one parse.

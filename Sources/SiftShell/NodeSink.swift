@@ -26,6 +26,9 @@ public protocol LineOutput: AnyObject {
 
 /// A command that consumes the rows of a query as they stream (list, format, dump, clean, ...).
 public protocol NodeSink: AnyObject {
+    /// Whether the sink prints each row on its own (list, format, dump), so that a `head` or
+    /// `tail` after it means the first or last rows and is folded into the SQL.
+    var printsRows: Bool { get }
     /// Takes one row.
     func consume(_ row: ResultRow, in run: RowContext) throws
     /// No more rows: print what is buffered, act on what was collected.

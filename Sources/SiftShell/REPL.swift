@@ -22,9 +22,12 @@ public final class REPL {
     public init(shell: Shell, historyPath: String, completion: (() -> CompletionProvider)? = nil) {
         self.shell = shell
         self.historyPath = historyPath
-        let registry = shell.context.registry
+        let context = shell.context
         self.completion = completion ?? {
-            CompletionProvider(commands: registry.infos.map(\.name), kinds: [], properties: [])
+            CompletionProvider(
+                commands: context.registry.infos.map(\.name),
+                kinds: context.kinds.kindNames,
+                properties: context.kinds.propertyNames)
         }
     }
 

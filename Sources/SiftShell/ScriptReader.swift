@@ -1,5 +1,4 @@
-/// One logical line of a script: physical lines joined where a line continues
-/// (a trailing `\`, or a quote or bracket still open).
+/// One logical line of a script: physical lines joined where a line ends in `\`.
 public struct ScriptLine: Sendable, Hashable {
     /// The text, physical lines joined with their newlines.
     public var text: String
@@ -27,14 +26,14 @@ public enum ScriptReader {
             if pending.isEmpty { pendingStart = number }
             pending.append(line)
             let joined = pending.joined(separator: "\n")
-            if LineGrammar.needsMoreInput(joined) { continue }
+            if LineGrammar.endsWithContinuation(joined) { continue }
             pending = []
             if !isBlankOrComment(joined) {
                 result.append(ScriptLine(text: joined, firstLine: pendingStart))
             }
         }
         if !pending.isEmpty {
-            // An open quote or a continuation at the end of the script: the grammar reports it.
+            // A continuation at the end of the script: the grammar reports it.
             let joined = pending.joined(separator: "\n")
             if !isBlankOrComment(joined) {
                 result.append(ScriptLine(text: joined, firstLine: pendingStart))

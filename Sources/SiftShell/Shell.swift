@@ -97,7 +97,9 @@ public final class Shell {
                 text = "\(name):\(line): \(shellError.message)"
             }
         }
-        context.err.line(context.err.styled(text, .red))
+        // After Ctrl-C the terminal has echoed "^C" without a newline.
+        let lead = shellError.message == "interrupted" && context.err.isTerminal ? "\n" : ""
+        context.err.line(lead + context.err.styled(text, .red))
         context.err.flush()
     }
 
@@ -119,14 +121,18 @@ public final class Shell {
         guard let (first, firstSegment) = steps.first else { return }
         switch first {
         case .standalone(let command):
+            if steps.count > 1, let producer = command as? ResultProducingCommand {
+                let source = QuerySource(text: try producer.produce(in: context), segment: firstSegment)
+                try QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context).run()
+                return
+            }
             if steps.count > 1 {
                 let next = steps[1].1
                 throw ShellError("'\(firstSegment.name)' produces no search results to pipe into '\(next.name)'", at: next.position)
             }
             try command.run(in: context)
         case .query(let source):
-            _ = source
-            throw ShellError("'\(firstSegment.name)': queries are not available in this build", at: firstSegment.position)
+            try QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context).run()
         case .sort, .limit, .head, .tail, .count, .uniq, .sink:
             throw ShellError("'\(firstSegment.name)' needs search results: use 'search QUERY | \(firstSegment.name)'", at: firstSegment.position)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SiftStore
 
 /// What commands use: the options, the outputs, the command list, the database (opened on
 /// first use, so `help` and `parse` never touch it), and Ctrl-C.
@@ -24,6 +25,29 @@ public final class ShellContext {
         self.err = err
         self.registry = registry
         self.environment = environment
+    }
+
+    private var openedStore: GraphStore?
+
+    /// The exit status a line that succeeded asks for (3: a check failed); 0 by default. The
+    /// one-shot and script modes exit with it when every line succeeded.
+    public private(set) var requestedExitStatus: Int32 = 0
+
+    /// Asks for a non-zero exit status when every line succeeds (the highest request wins).
+    public func requestExitStatus(_ status: Int32) {
+        requestedExitStatus = max(requestedExitStatus, status)
+    }
+
+    /// The kind model the queries are compiled with.
+    public var kinds: KindModel { KindModel.builtin }
+
+    /// The database, opened (and created, its directory 0700) on first use.
+    public func store() throws -> GraphStore {
+        if let openedStore { return openedStore }
+        try Locations.createParentDirectory(of: options.databasePath)
+        let store = try GraphStore(path: options.databasePath)
+        openedStore = store
+        return store
     }
 
     /// Throws when Ctrl-C was pressed.

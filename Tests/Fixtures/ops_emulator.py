@@ -7,7 +7,8 @@
 * faults (`--faults FILE`, JSON, read again whenever the file changes), per AccessKeyId:
     {"throttle": {"AKIA...": 2},   # the first 2 calls naming the key answer 400 Throttling
      "error5xx": {"AKIA...": 3},   # the first 3 calls answer 500 InternalFailure (-1: always)
-     "vanish":   ["AKIA..."]}      # the key is deleted by "someone else" just before the first call naming it
+     "vanish":   ["AKIA..."],      # the key is deleted by "someone else" just before the first call naming it
+     "use":      ["AKIA..."]}      # the key is marked used now, when the file is (re)read
 
     python3 ops_emulator.py [emulator.py options] [--calls FILE] [--faults FILE]
 
@@ -52,6 +53,8 @@ class CleanupFixture:
         self.throttle = dict(faults.get("throttle", {}))
         self.error5xx = dict(faults.get("error5xx", {}))
         self.vanish = set(faults.get("vanish", []))
+        for key in faults.get("use", []):
+            self.mark_used(key)
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -62,9 +65,10 @@ class CleanupFixture:
         key = (form.get("AccessKeyId") or [None])[0]
         user = (form.get("UserName") or [None])[0]
         fault = None
+        with self.lock:
+            self.reload_faults()
         if key:
             with self.lock:
-                self.reload_faults()
                 if self.throttle.get(key, 0) > 0:
                     self.throttle[key] -= 1
                     fault = (400, "Throttling", "Rate exceeded")
@@ -97,6 +101,14 @@ class CleanupFixture:
         if action in LOGGED:
             self.log(action, key, user, form, seen.get("status", 0))
         return chunks
+
+    def mark_used(self, key_id):
+        import datetime
+        from moto.iam.models import iam_backends, AccessKeyLastUsed
+        for key in iam_backends[emulator.MAIN_ACCOUNT]["aws"].get_all_access_keys_for_all_users():
+            if key.access_key_id == key_id:
+                key.last_used = AccessKeyLastUsed(timestamp=datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
+                                                  service="s3", region="us-east-1")
 
     def delete_meanwhile(self, user, key):
         from moto.iam.models import iam_backends

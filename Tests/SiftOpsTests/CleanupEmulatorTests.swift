@@ -137,4 +137,24 @@ import SiftStore
         #expect(plan.first { $0.key.id == broken }?.decision == .disable)
         #expect(!plan.contains { $0.key.id == vanishing })
     }
+
+    @Test func aKeyUsedAfterItWasDisabledIsNotDeleted() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "nancy"])
+        let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        let clock = TestClock(Date().addingTimeInterval(-1))
+        let workflows = runner(temp, emulator, clock: clock, lines: Lines())
+        _ = try await workflows.run(.cleanup)
+        try emulator.setFaults(["use": [bobKey]])      // someone still uses bob's key, Inactive or not
+        clock.advance(8 * 86_400)
+        let report = try #require(try await workflows.run(.cleanup).cleanup)
+        let bob = try #require(report.outcomes.first { $0.key.id == bobKey })
+        #expect(bob.action == .delete && bob.result == .skipped)
+        #expect(bob.detail?.contains("after it was disabled") == true)
+        let deletes = emulator.calls().filter { $0.action == "DeleteAccessKey" }
+        #expect(Set(deletes.map(\.key)) == marked.subtracting([bobKey]))
+        #expect(try await emulator.serverKeys()[bobKey] == "Inactive")
+    }
 }

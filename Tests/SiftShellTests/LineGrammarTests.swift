@@ -146,15 +146,17 @@ struct ScriptReaderTests {
         b"
         """
         let lines = ScriptReader.lines(of: script)
-        #expect(lines.map(\.firstLine) == [4, 5, 7])
+        // An open quote does not swallow the following lines: only `\` continues.
+        #expect(lines.map(\.firstLine) == [4, 5, 7, 8])
         #expect(lines[1].text == "search is(user) \\\n  | count")
-        #expect(lines[2].text == "format \"a\nb\"")
+        #expect(lines[2].text == "format \"a")
     }
 
     @Test func unterminatedAtEndIsKept() {
-        let lines = ScriptReader.lines(of: "help\nformat 'oops\n")
-        #expect(lines.count == 2)
+        let lines = ScriptReader.lines(of: "help\nformat 'oops\nhelp \\")
+        #expect(lines.count == 3)
         #expect(lines[1].firstLine == 2)
+        #expect(lines[2].text == "help \\")
     }
 }
 

@@ -190,6 +190,14 @@ import Testing
             Part(term: users),
         ])
         #expect(try graph.set(oldestTwo) == ["u3", "u4"])
+        // A limited part before unrolled, recursive and unbounded walks.
+        func firstAccount(_ navigation: Navigation) -> Query {
+            Query(parts: [Part(term: isKind("account"), sort: [Sort(path: p("name"))], limit: Limit(count: 1), navigation: navigation),
+                          Part(term: .all)])
+        }
+        #expect(try graph.set(firstAccount(Navigation(direction: .out, minDepth: 1, maxDepth: 2))) == ["u3", "u4", "222-root", "k5", "k6"])
+        #expect(try graph.set(firstAccount(Navigation(direction: .out, minDepth: 0, maxDepth: 6))) == ["222", "u3", "u4", "222-root", "k5", "k6"])
+        #expect(try graph.set(firstAccount(Navigation(direction: .out, minDepth: 2, maxDepth: nil))) == ["k5", "k6"])
         let byName = [Sort(path: p("name"), order: .desc)]
         #expect(try graph.ids(q(users, sort: byName)) == ["222-root", "u4", "u3", "u2", "u1"])
         #expect(try graph.ids(q(users, sort: byName, limit: Limit(offset: 1, count: 2))) == ["u4", "u3"])

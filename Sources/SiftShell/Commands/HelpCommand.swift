@@ -56,6 +56,13 @@ public struct HelpCommand: ShellCommand, StandaloneCommand {
 extension CommandRegistry {
     /// Every command of the shell.
     public static var standard: CommandRegistry {
-        CommandRegistry([HelpCommand.self])
+        CommandRegistry([
+            HelpCommand.self, SearchCommand.self, ExplainCommand.self, ParseCommand.self,
+            CountCommand.self, ListCommand.self, HeadCommand.self, TailCommand.self, SortCommand.self,
+            LimitCommand.self, UniqCommand.self, FormatCommand.self, DumpCommand.self,
+            KindsCommand.self, HistoryCommand.self, CleanCommand.self, ProtectCommand.self,
+            UnprotectCommand.self, CollectCommand.self, ImportCommand.self, ExportCommand.self,
+            GenerateCommand.self, CheckCommand.self,
+        ] + opsCommands)
     }
 }

@@ -1,0 +1,137 @@
+import Foundation
+import SiftAWS
+import SiftStore
+
+/// Writes collected subgraphs into the graph store, each in one transaction.
+struct StoreSubgraphSink: SubgraphSink {
+    let store: GraphStore
+
+    func write(_ subgraph: Subgraph) throws {
+        try store.replaceSubgraph(subgraph)
+    }
+}
+
+/// `collect [--profile P] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]`.
+public struct CollectCommand: ShellCommand, StandaloneCommand {
+    public static let info = CommandInfo(
+        name: "collect",
+        synopsis: "collect [--profile P] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]",
+        summary: "read IAM users and access keys from AWS into the graph",
+        details: """
+        Credentials come from the usual places: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+        AWS_SESSION_TOKEN, AWS_PROFILE or --profile in ~/.aws/credentials and ~/.aws/config.
+        AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM or --endpoint point at another endpoint.
+        Other accounts: --assume-role NAME --account ID (repeatable), or --organization for every
+        account of the organisation. One failing account is reported; the others still land.
+        """)
+
+    let profile: String?
+    let endpoint: String?
+    let assumeRole: String?
+    let accounts: [String]
+    let organisation: Bool
+
+    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
+        var reader = ArgumentReader(segment)
+        let profile = try reader.option("--profile")?.text
+        let endpoint = try reader.option("--endpoint")?.text
+        let role = try reader.option("--assume-role")?.text
+        let accounts = try reader.repeatedOption("--account").flatMap { $0.text.split(separator: ",").map(String.init) }
+        let organisation = reader.flag("--organization", "--organisation")
+        try reader.finish()
+        if !accounts.isEmpty && role == nil {
+            throw ShellError("collect: --account needs --assume-role NAME", at: segment.rawPosition)
+        }
+        return .standalone(CollectCommand(
+            profile: profile, endpoint: endpoint, assumeRole: role, accounts: accounts, organisation: organisation))
+    }
+
+    public func run(in context: ShellContext) throws {
+        let options = CollectOptions(
+            profile: profile ?? context.options.profile,
+            endpoint: endpoint ?? context.options.endpoint,
+            assumeRole: assumeRole, accounts: accounts, organisation: organisation,
+            environment: context.environment)
+        let sink = StoreSubgraphSink(store: try context.store())
+        let display = CollectDisplay(context.err)
+        let outcome = AsyncOutcome<CollectSummary>()
+        Task {
+            do {
+                outcome.finish(.success(try await Collector.run(options: options, sink: sink) { display.show($0) }))
+            } catch {
+                outcome.finish(.failure(error))
+            }
+        }
+        let summary = try outcome.wait()
+        display.clear()
+        context.out.line(summary.description)
+        for warning in summary.warnings { context.err.line("warning: " + warning) }
+        if !summary.failures.isEmpty && summary.accounts.isEmpty {
+            throw ShellError("collect: every account failed")
+        }
+    }
+}
+
+/// The result of async work, waited for from synchronous code.
+final class AsyncOutcome<T>: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private var result: Result<T, Error>?
+
+    func finish(_ result: Result<T, Error>) {
+        self.result = result
+        semaphore.signal()
+    }
+
+    func wait() throws -> T {
+        semaphore.wait()
+        guard let result else { throw ShellError("the work ended without a result") }
+        return try result.get()
+    }
+}
+
+/// Progress of a collect on a terminal (stderr), one line rewritten in place.
+final class CollectDisplay: @unchecked Sendable {
+    let writer: OutputWriter
+    private let lock = NSLock()
+    private var written = 0
+    private var planned = 0
+    private var shown = false
+
+    init(_ writer: OutputWriter) {
+        self.writer = writer
+    }
+
+    func show(_ progress: CollectProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let text: String
+        switch progress {
+        case .accountsPlanned(let accounts):
+            planned = accounts.count
+            text = "collecting \(accounts.count) account\(accounts.count == 1 ? "" : "s")"
+        case .accountStarted(let account):
+            text = "\(account): listing users"
+        case .usersListed(let account, let users):
+            text = "\(account): \(users) users"
+        case .keysListed(let account, let users, let total):
+            text = "\(account): access keys of \(users)/\(total) users"
+        case .accountWritten(let account, let users, let keys):
+            written += 1
+            text = "\(account): \(users) users, \(keys) keys written (\(written)/\(max(planned, written)) accounts)"
+        case .accountFailed(let account, let message):
+            writer.line((shown ? "\r\u{1B}[K" : "") + writer.styled("\(account): failed: \(message)", .red))
+            shown = false
+            return
+        }
+        guard writer.isTerminal else { return }
+        writer.write("\r\u{1B}[K" + text)
+        shown = true
+    }
+
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        if shown { writer.write("\r\u{1B}[K") }
+        shown = false
+    }
+}
