@@ -1,8 +1,9 @@
 import Foundation
+import GRDB
 import SiftAWS
 import SiftStore
 
-/// `sift-bench aws [--users N] [--keys M]`: Sift's collect against the moto emulator, beside a minimal
+/// `sift-bench aws [--users N] [--keys M] [--in-flight K]`: Sift's collect against the moto emulator, beside a minimal
 /// boto3 script of direct calls and Cloud Custodian's stale-key policy, on the same server in one run.
 ///
 /// Cloud Custodian is looked for as `$C7N_PYTHON` (a python with c7n installed), else `custodian`'s python
@@ -18,6 +19,7 @@ enum AWSBench {
         }
         let users = value("--users", 2000)
         let keys = value("--keys", 3000)
+        let inFlight = value("--in-flight", 16)
         let python = try executable("python3")
         print("aws: emulator (moto) with \(users) users, \(keys) access keys")
         let emulator = try BenchProcess.start(python, [root.appendingPathComponent("Tests/Fixtures/emulator.py").path,
@@ -36,9 +38,13 @@ enum AWSBench {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try GraphStore(path: directory.appendingPathComponent("bench.sqlite").path)
-        let summary = try await Collector.run(options: CollectOptions(environment: environment), store: store)
-        print(String(format: "  sift collect            %7.2f s  %5d API calls  (%d users, %d keys; users + %d)",
-                     summary.seconds, summary.apiCalls, summary.users, summary.keys, summary.apiCalls - summary.users))
+        let summary = try await Collector.run(options: CollectOptions(environment: environment, maxInFlight: inFlight),
+                                              store: store)
+        print(String(format: "  sift collect (%2d in flight) %4.2f s  %5d API calls  (%d users, %d keys; users + %d)",
+                     inFlight, summary.seconds, summary.apiCalls, summary.users, summary.keys, summary.apiCalls - summary.users))
+        let stale = try staleKeys(store)
+        print("    unused for 90+ days (never-used keys counted from creation): \(stale.keys) keys of \(stale.users) users, "
+            + "\(stale.neverUsed) of them never used")
         let byOperation = summary.callsByOperation.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         print("    calls: " + byOperation.joined(separator: ", "))
 
@@ -69,6 +75,17 @@ enum AWSBench {
             print(String(format: "  ratio: custodian / sift = %.1fx (goal >= 3x)", custodianSeconds / summary.seconds))
         }
         print("  goal: API calls <= users + 10: \(summary.apiCalls <= summary.users + 10 ? "met" : "NOT met")")
+    }
+
+    /// Keys whose last use (or creation, when never used) is more than 90 days ago, by SQL on the store.
+    static func staleKeys(_ store: GraphStore) throws -> (keys: Int, users: Int, neverUsed: Int) {
+        try store.writer.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*), count(DISTINCT name), count(*) FILTER (WHERE atime IS NULL) FROM node
+                WHERE kind = 'aws_iam_access_key' AND coalesce(atime, ctime) < CAST(strftime('%s', 'now') AS INTEGER) - 90 * 86400
+                """)
+            return (row?[0] ?? 0, row?[1] ?? 0, row?[2] ?? 0)
+        }
     }
 
     /// `name=value` words of a line.

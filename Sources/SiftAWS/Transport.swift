@@ -225,6 +225,7 @@ public final class AWSTransport: Sendable {
                 failure = error
             }
             guard failure.isRetryable else { throw failure }
+            guard !Task.isCancelled else { throw .transport(operation: request.operation, message: "cancelled") }
             guard attempt < retry.maxAttempts else {
                 throw .retriesExhausted(operation: request.operation, attempts: attempt, last: failure)
             }

@@ -8,7 +8,7 @@ every request's SigV4 signature with botocore (a wrong signature gets 403 Signat
 Everything is deterministic for a given seed and flags.
 
     python3 fake_iam.py [--port P] [--seed S] [--users N] [--page-size K] [--throttle-first T]
-                        [--fault-every F] [--report-polls R] [--manifest FILE]
+                        [--fault-every F] [--report-polls R] [--deny ACCOUNT] [--manifest FILE]
 
 Accounts: 123456789012 (the caller's: key id FAKEBASEKEY / secret fake-base-secret), 222222222222
 (reachable by AssumeRole), 999999999999 (AssumeRole answers AccessDenied). The manifest has the same
@@ -247,7 +247,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def action_AssumeRole(self, account, params):
         target = params["RoleArn"].split(":")[4]
-        if target == DENIED or target not in self.world.accounts:
+        if target == DENIED or target in self.args.deny or target not in self.world.accounts:
             return self.error(403, "AccessDenied", f"not authorized to assume {params['RoleArn']}")
         with self.world.lock:
             key_id = f"ASIAFAKE{len(self.world.assumed):08d}"
@@ -366,6 +366,7 @@ def main():
     parser.add_argument("--fault-every", type=int, default=0)
     parser.add_argument("--report-polls", type=int, default=3,
                         help="GenerateCredentialReport calls answered STARTED/INPROGRESS before COMPLETE")
+    parser.add_argument("--deny", action="append", default=[], help="also refuse AssumeRole into this account")
     parser.add_argument("--manifest")
     args = parser.parse_args()
     Handler.world = World(args.seed, args.users)

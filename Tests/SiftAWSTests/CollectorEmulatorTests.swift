@@ -69,6 +69,7 @@ struct CollectorEmulatorTests {
 
         // The secret never reaches the database file.
         let bytes = try db.fileBytes()
+        #expect(bytes.range(of: Data(bob.id.utf8)) != nil)  // the scan does see what is written
         #expect(bytes.range(of: Data(Self.secret.utf8)) == nil)
         #expect(bytes.range(of: Data("AKIASIFTTESTCALLER01".utf8)) == nil)
     }

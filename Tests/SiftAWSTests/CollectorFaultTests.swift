@@ -39,6 +39,12 @@ struct CollectorFaultTests {
         let problems = differences(nodes, server.manifest, accounts: [Self.main, Self.second])
         #expect(problems.isEmpty, "\(flags): \(problems.joined(separator: "\n"))")
         #expect(nodes["\(Self.main)-root"]?.reported["mfa_active"] == .bool(true))
+        // Neither the base secret nor the assumed role's secret or session token reach the database.
+        let bytes = try db.fileBytes()
+        #expect(bytes.range(of: Data("muser000".utf8)) != nil)  // the scan does see what is written
+        for secret in ["fake-base-secret", "assumed-secret-", "assumed-token-"] {
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) found in the database")
+        }
         return (nodes, summary)
     }
 
@@ -66,6 +72,27 @@ struct CollectorFaultTests {
         let (nodes, summary) = try await collect(["--report-polls", "2", "--fault-every", "9"], organisation: true)
         #expect(summary.callsByOperation["ListAccounts", default: 0] >= 3)
         #expect(nodes[Self.second]?.reported["account_status"] == .string("ACTIVE"))
+    }
+
+    @Test func aFailingAccountKeepsItsLastGraphAndTheOthersLand() async throws {
+        let db = try TemporaryStore()
+        let first = try PythonServer("fake_iam.py")
+        _ = try await Collector.run(options: Self.options(first, accounts: [Self.second]), store: db.store)
+        first.stop()
+        let before = try db.nodes()
+        let secondUser = try #require(first.manifest.accounts[Self.second]?.users.first)
+        #expect(before[secondUser.id] != nil)
+
+        // Same data, but the second account's role can no longer be assumed.
+        let again = try PythonServer("fake_iam.py", ["--deny", Self.second])
+        defer { again.stop() }
+        let summary = try await Collector.run(options: Self.options(again, accounts: [Self.second]), store: db.store)
+        #expect(summary.accounts == [Self.main])
+        #expect(summary.failures.map(\.account) == [Self.second])
+        #expect(summary.description.contains("1 account failed: \(Self.second): AssumeRole: AccessDenied"))
+        let after = try db.nodes()
+        #expect(differences(after, again.manifest, accounts: [Self.main, Self.second]).isEmpty)
+        #expect(after[secondUser.id] == before[secondUser.id])
     }
 
     @Test func wrongSecretIsRefusedBySignatureCheck() async throws {
