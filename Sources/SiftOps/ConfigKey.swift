@@ -1,4 +1,5 @@
 import Foundation
+import SiftQuery
 import SiftStore
 
 /// A typed config value.
@@ -158,7 +159,7 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
     public static func named(_ name: String) throws(OpsValueError) -> ConfigKey {
         if let key = ConfigKey(rawValue: name) { return key }
         let names = allCases.map(\.rawValue)
-        if let close = names.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(close, name) <= 3 {
+        if let close = Suggestion.closest(to: name, among: names, within: .edits(3)) {
             throw OpsValueError("unknown config key '\(name)' (did you mean \(close)?)")
         }
         throw OpsValueError("unknown config key '\(name)'; keys: \(names.joined(separator: ", "))")
@@ -185,20 +186,4 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
         if items.contains(where: \.isEmpty) { throw OpsValueError("empty item in list '\(text)'") }
         return items
     }
-}
-
-/// The Levenshtein distance between two short words, for "did you mean" hints.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

@@ -1,20 +1,49 @@
-// "Did you mean ...?" for misspelt keywords.
+// "Did you mean ...?" for misspelt words: the one edit-distance implementation of the product.
 
-/// Finds the word a misspelling was meant to be.
+/// Finds the word a misspelling was meant to be. Every "did you mean" hint (keywords, kinds, edge
+/// types, config keys) goes through here so that they all measure closeness the same way.
 public enum Suggestion {
-    /// The candidate closest to `word` (case-insensitive edit distance at most 1, or 2 for words of
-    /// five letters or more), or `nil` when none is close or `word` is itself a candidate.
-    public static func closest(to word: String, among candidates: [String]) -> String? {
+    /// How many edits a candidate may be away from the word and still be suggested.
+    public enum Tolerance: Sendable, Hashable {
+        /// One edit, or two for candidates of five letters or more (short fixed words: keywords).
+        case keyword
+        /// A third of the word's length, at least one and at most three (names: kinds, commands).
+        case proportional
+        /// At most this many edits.
+        case edits(Int)
+
+        /// The largest distance allowed between `word` and `candidate`.
+        func limit(word: [Character], candidate: [Character]) -> Int {
+            switch self {
+            case .keyword: return candidate.count >= 5 ? 2 : 1
+            case .proportional: return min(3, max(1, word.count / 3))
+            case .edits(let count): return count
+            }
+        }
+    }
+
+    /// The candidate closest to `word` by case-insensitive edit distance (`editDistance`) within
+    /// `tolerance` (the first one on a tie), or `nil` when none is close enough or `word` is itself
+    /// one of the candidates (exactly; a candidate differing only in case is suggested).
+    public static func closest(to word: String, among candidates: [String],
+                               within tolerance: Tolerance = .keyword) -> String? {
         let lower = Array(word.lowercased())
         var best: (String, Int)?
         for candidate in candidates {
+            if candidate == word { return nil }
             let target = Array(candidate.lowercased())
-            if target == lower { return nil }
-            let allowed = target.count >= 5 ? 2 : 1
             let distance = editDistance(lower, target)
-            if distance <= allowed, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
+            if distance <= tolerance.limit(word: lower, candidate: target), distance < (best?.1 ?? Int.max) {
+                best = (candidate, distance)
+            }
         }
         return best?.0
+    }
+
+    /// Levenshtein distance between two strings by characters, with an adjacent transposition
+    /// counted as one edit (`adn` -> `and`); case-sensitive.
+    public static func editDistance(_ a: String, _ b: String) -> Int {
+        editDistance(Array(a), Array(b))
     }
 
     /// Levenshtein distance with adjacent transpositions counted as one edit (`adn` -> `and`).

@@ -1,4 +1,5 @@
 import Foundation
+import SiftQuery
 import SiftSchema
 
 /// The type of a property, as declared in `Schema/kinds.json`.
@@ -154,7 +155,7 @@ public struct KindModel: Sendable {
     /// The declared kind closest to a misspelt name (edit distance at most a third of its length,
     /// at least 1, at most 3), or `nil`.
     public func suggestion(for name: String) -> String? {
-        Self.closest(to: name, among: kindNames)
+        Suggestion.closest(to: name, among: kindNames, within: .proportional)
     }
 
     /// The type of a property given by its path components (`["access_key_last_used", "last_used"]`),
@@ -183,36 +184,5 @@ public struct KindModel: Sendable {
     /// Every property name (dotted for nested members), sorted (for completion).
     public var propertyNames: [String] {
         propertyTable.keys.sorted()
-    }
-
-    /// The candidate closest to `name` by edit distance, within the threshold of `suggestion(for:)`.
-    static func closest(to name: String, among candidates: [String]) -> String? {
-        let limit = min(3, max(1, name.count / 3))
-        var best: (name: String, distance: Int)?
-        for candidate in candidates {
-            let distance = editDistance(name.lowercased(), candidate)
-            if distance <= limit, distance < (best?.distance ?? Int.max) {
-                best = (candidate, distance)
-            }
-        }
-        return best?.name
-    }
-
-    /// Levenshtein distance between two strings (by characters).
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }

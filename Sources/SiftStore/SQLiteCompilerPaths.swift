@@ -332,7 +332,7 @@ extension CompileContext {
         let known = EdgeType.allCases.map(\.rawValue)
         return try names.map { name in
             guard known.contains(name) else {
-                throw CompileError.unknownEdgeType(name, suggestion: KindModel.closest(to: name, among: known))
+                throw CompileError.unknownEdgeType(name, suggestion: Suggestion.closest(to: name, among: known, within: .proportional))
             }
             return name.databaseValue
         }

@@ -163,5 +163,22 @@ struct SuggestionTests {
         #expect(Suggestion.editDistance(Array("kitten"), Array("sitting")) == 3)
         #expect(Suggestion.closest(to: "acces_key", among: ["access_key", "user"]) == "access_key")
         #expect(Suggestion.closest(to: "user", among: ["access_key", "user"]) == nil)
+        #expect(Suggestion.editDistance("clenaup", "cleanup") == 1)
+    }
+
+    @Test func tolerances() {
+        // keyword: 1 edit, 2 for candidates of five letters or more
+        #expect(Suggestion.closest(to: "xnd", among: ["and"]) == "and")
+        #expect(Suggestion.closest(to: "xnx", among: ["and"]) == nil)
+        #expect(Suggestion.closest(to: "lmt", among: ["limit"]) == "limit")
+        // proportional: a third of the word's length, 1 to 3
+        #expect(Suggestion.closest(to: "aws_iam_usr", among: ["aws_iam_user"], within: .proportional) == "aws_iam_user")
+        #expect(Suggestion.closest(to: "usx", among: ["user"], within: .proportional) == nil)
+        #expect(Suggestion.closest(to: "User", among: ["user"], within: .proportional) == "user")
+        // fixed
+        #expect(Suggestion.closest(to: "cln", among: ["cleanup"], within: .edits(4)) == "cleanup")
+        #expect(Suggestion.closest(to: "cln", among: ["cleanup"], within: .edits(3)) == nil)
+        // the first of equally close candidates
+        #expect(Suggestion.closest(to: "bat", among: ["cat", "hat"], within: .edits(1)) == "cat")
     }
 }
