@@ -154,21 +154,20 @@ public enum Collector {
         let configuration = AWSConfiguration(environment: options.environment, profile: options.profile,
                                              endpoint: options.endpoint)
         let base: AWSCredentials
-        let endpoints: [AWSService: URL]
+        let stsEndpoint: URL, iamEndpoint: URL, organizationsEndpoint: URL
         let region: String
         do {
             base = try configuration.credentials()
-            var resolved: [AWSService: URL] = [:]
-            for service in AWSService.allCases { resolved[service] = try configuration.endpoint(for: service) }
-            endpoints = resolved
+            stsEndpoint = try configuration.endpoint(for: .sts)
+            iamEndpoint = try configuration.endpoint(for: .iam)
+            organizationsEndpoint = try configuration.endpoint(for: .organizations)
             region = try configuration.region()
         } catch {
             throw .configuration(error)
         }
         let transport = AWSTransport(maxInFlight: options.maxInFlight, retry: options.retry,
                                      timeout: options.requestTimeout, logger: options.logger)
-        let endpoint = { (service: AWSService) in endpoints[service] ?? service.defaultEndpoint }
-        let sts = STSClient(credentials: base, endpoint: endpoint(.sts), region: region, transport: transport)
+        let sts = STSClient(credentials: base, endpoint: stsEndpoint, region: region, transport: transport)
 
         let caller: CallerIdentity
         var targets: [(String, OrganizationAccount?)] = []
@@ -176,7 +175,7 @@ public enum Collector {
             caller = try await sts.getCallerIdentity()
             targets.append((caller.account, nil))
             if options.organisation {
-                let orgs = OrganizationsClient(credentials: base, endpoint: endpoint(.organizations),
+                let orgs = OrganizationsClient(credentials: base, endpoint: organizationsEndpoint,
                                                transport: transport)
                 for account in try await orgs.listAccounts() where account.status == "ACTIVE" {
                     if account.id == caller.account {
@@ -197,7 +196,7 @@ public enum Collector {
 
         let role = options.assumeRole ?? (options.organisation ? "OrganizationAccountAccessRole" : nil)
         let plan = AccountPlan(base: base, caller: caller.account, role: role, sts: sts,
-                               iamEndpoint: endpoint(.iam), transport: transport, options: options,
+                               iamEndpoint: iamEndpoint, transport: transport, options: options,
                                sink: sink, progress: progress)
         let results = await plan.runAll(targets)
 

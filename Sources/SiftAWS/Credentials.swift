@@ -91,12 +91,12 @@ public enum AWSService: String, Sendable, Hashable, CaseIterable {
     /// The suffix of the service-specific endpoint variable, `AWS_ENDPOINT_URL_<ID>`.
     var environmentSuffix: String { rawValue.uppercased() }
 
-    /// The public endpoint when nothing overrides it.
-    var defaultEndpoint: URL {
+    /// The public endpoint when nothing overrides it (checked like the overrides are).
+    var defaultEndpoint: String {
         switch self {
-        case .iam: return URL(string: "https://iam.amazonaws.com/")!
-        case .sts: return URL(string: "https://sts.amazonaws.com/")!
-        case .organizations: return URL(string: "https://organizations.us-east-1.amazonaws.com/")!
+        case .iam: return "https://iam.amazonaws.com/"
+        case .sts: return "https://sts.amazonaws.com/"
+        case .organizations: return "https://organizations.us-east-1.amazonaws.com/"
         }
     }
 }
@@ -189,13 +189,12 @@ public struct AWSConfiguration: Sendable {
             ("AWS_ENDPOINT_URL", nonEmpty("AWS_ENDPOINT_URL")),
             ("endpoint_url in profile '\(profileName)'", try profileSetting("endpoint_url")),
         ]
-        for case let (setting, value?) in candidates {
-            guard let url = URL(string: value), let scheme = url.scheme?.lowercased(),
-                  scheme == "http" || scheme == "https", url.host != nil
-            else { throw .badEndpoint(setting: setting, value: value) }
-            return url
-        }
-        return service.defaultEndpoint
+        let (setting, value) = candidates.lazy.compactMap { setting, value in value.map { (setting, $0) } }.first
+            ?? ("the default endpoint of \(service.rawValue)", service.defaultEndpoint)
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", url.host != nil
+        else { throw .badEndpoint(setting: setting, value: value) }
+        return url
     }
 
     /// `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, or `us-east-1`.
