@@ -102,7 +102,7 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     /// fires within the next five years (e.g. `0 0 30 2 *`).
     public func nextFire(after date: Date) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
+        calendar.timeZone = .gmt
         let start = floor(date.timeIntervalSince1970 / 60) * 60 + 60
         var current = Date(timeIntervalSince1970: start)
         let limit = date.addingTimeInterval(5 * 366 * 86_400)
