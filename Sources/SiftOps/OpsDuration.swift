@@ -1,4 +1,5 @@
 import Foundation
+import SiftQuery
 
 /// A length of time in whole seconds, as config values such as `cleanup_grace` hold it (`7d`, `1h30min`).
 ///
@@ -14,23 +15,13 @@ public struct OpsDuration: Sendable, Hashable, Comparable, CustomStringConvertib
     /// The duration as a `TimeInterval`.
     public var timeInterval: TimeInterval { TimeInterval(seconds) }
 
-    /// The shortest normalised text: `7d`, `1h30min`, `0s`.
+    /// The shortest normalised text: `7d`, `1h30min`, `0s` (the query language's form).
     public var description: String {
-        if seconds == 0 { return "0s" }
-        var rest = seconds
-        var text = seconds < 0 ? "-" : ""
-        rest = abs(rest)
-        for (unit, size) in OpsDuration.printUnits where rest >= size {
-            text += "\(rest / size)\(unit)"
-            rest %= size
-        }
-        return text
+        DurationSyntax.format(SiftQuery.Duration(seconds: seconds))
     }
 
     /// Orders durations by length.
     public static func < (lhs: OpsDuration, rhs: OpsDuration) -> Bool { lhs.seconds < rhs.seconds }
-
-    private static let printUnits: [(String, Int64)] = [("d", 86_400), ("h", 3600), ("min", 60), ("s", 1)]
 
     private static let unitSeconds: [String: Int64] = [
         "y": 31_536_000, "yr": 31_536_000, "year": 31_536_000, "years": 31_536_000,
