@@ -313,7 +313,9 @@ public final class Box<T: Sendable & Hashable>: Sendable, Hashable {
         self.value = value
     }
 
+    /// Equal when the boxed values are.
     public static func == (lhs: Box<T>, rhs: Box<T>) -> Bool { lhs.value == rhs.value }
+    /// Hashes the boxed value.
     public func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }
 
