@@ -1,5 +1,6 @@
 import Foundation
 import SiftQuery
+import SiftStore
 
 /// Parsing and printing of the timestamps AWS uses.
 public enum AWSDates {
@@ -50,13 +51,9 @@ public enum AWSDates {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ` in UTC, whole seconds (the form the graph keeps in `reported`).
+    /// `YYYY-MM-DDTHH:MM:SSZ` in UTC, whole seconds (the form the graph keeps in `reported`;
+    /// the store's own `ISOTime.format`).
     public static func format(_ date: Date) -> String {
-        DateSyntax.timestamp(secondsSince1970: wholeSeconds(date))
-    }
-
-    /// Whole seconds since 1970 (sub-second parts dropped).
-    static func wholeSeconds(_ date: Date) -> Int64 {
-        Int64(date.timeIntervalSince1970.rounded(.down))
+        ISOTime.format(date)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SiftStore
 
 /// One access-key slot (`access_key_1_*` or `access_key_2_*`) of a credential report row.
 public struct CredentialReportKeySlot: Sendable, Hashable {
@@ -180,11 +181,11 @@ public enum KeyReportPairing {
         var seconds: [Int64] = []
         for key in keys {
             guard let created = key.createDate else { return [:] }
-            seconds.append(AWSDates.wholeSeconds(created))
+            seconds.append(ISOTime.seconds(created))
         }
         guard Set(seconds).count == keys.count else { return [:] }  // same second: ambiguous
         let byCreation = zip(keys, seconds).sorted { $0.1 < $1.1 }
-        let slotsByRotation = held.compactMap { slot in slot.lastRotated.map { (slot, AWSDates.wholeSeconds($0)) } }
+        let slotsByRotation = held.compactMap { slot in slot.lastRotated.map { (slot, ISOTime.seconds($0)) } }
         guard slotsByRotation.count == held.count else { return [:] }
         let orderedSlots = slotsByRotation.sorted { $0.1 < $1.1 }
         var result: [String: AccessKeyLastUsed] = [:]

@@ -273,7 +273,7 @@ public enum DateSyntax {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian civil date (Howard Hinnant's algorithm);
-    /// negative before 1970. The one copy of this arithmetic: AWS dates use it too.
+    /// negative before 1970. Public so that other modules' date code shares it (AWS dates do).
     public static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -299,32 +299,16 @@ public enum DateSyntax {
 
     /// The canonical text: `2026-01-31` at midnight, else `2026-01-31T12:00:00Z`.
     public static func format(_ date: DateTime) -> String {
-        let (datePart, secondsOfDay) = parts(date.secondsSince1970)
-        return secondsOfDay == 0 ? datePart : datePart + timeOfDay(secondsOfDay)
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SSZ` (UTC) of whole seconds since 1970, also at midnight: the form the
-    /// graph keeps date-times in.
-    public static func timestamp(secondsSince1970 seconds: Int64) -> String {
-        let (datePart, secondsOfDay) = parts(seconds)
-        return datePart + timeOfDay(secondsOfDay)
-    }
-
-    /// `YYYY-MM-DD` of the day holding `seconds`, and the seconds since that day's midnight.
-    private static func parts(_ seconds: Int64) -> (String, Int64) {
+        let seconds = date.secondsSince1970
         let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
+        let rest = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
-        return ("\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))", seconds - days * 86_400)
-    }
-
-    /// `THH:MM:SSZ` of seconds since midnight.
-    private static func timeOfDay(_ rest: Int64) -> String {
-        "T\(pad(rest / 3_600, 2)):\(pad(rest % 3_600 / 60, 2)):\(pad(rest % 60, 2))Z"
-    }
-
-    /// `value` in decimal, zero-padded on the left to `width` digits.
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(width - text.count, 0)) + text
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(width - text.count, 0)) + text
+        }
+        let datePart = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        if rest == 0 { return datePart }
+        return datePart + "T\(pad(rest / 3_600, 2)):\(pad(rest % 3_600 / 60, 2)):\(pad(rest % 60, 2))Z"
     }
 }

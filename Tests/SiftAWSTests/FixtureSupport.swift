@@ -166,12 +166,12 @@ final class TemporaryStore {
 
 /// Whole seconds of a manifest timestamp.
 func manifestSeconds(_ text: String) -> Int64? {
-    AWSDates.parse(text).map(AWSDates.wholeSeconds)
+    AWSDates.parse(text).map(ISOTime.seconds)
 }
 
 /// Whole seconds of a date.
 func seconds(_ date: Date?) -> Int64? {
-    date.map(AWSDates.wholeSeconds)
+    date.map(ISOTime.seconds)
 }
 
 /// Describes every difference between the collected graph and the manifest for `accounts`: users and keys
