@@ -115,9 +115,11 @@ extension GraphStore {
         }
     }
 
-    /// A stored section re-printed in canonical form (other writers may have used json_set).
+    /// A stored section in canonical form: as stored when it already is (what Sift writes),
+    /// re-printed otherwise (other writers may have used json_set).
     static func canonicalSection(_ bytes: UnsafeBufferPointer<UInt8>, id: String, label: String) throws -> [UInt8] {
-        NodeRecord.canonical(try object(bytes, id: id, label: label))
+        if CanonicalLineScanner.isCanonicalObject(bytes) { return Array(bytes) }
+        return NodeRecord.canonical(try object(bytes, id: id, label: label))
     }
 }
 

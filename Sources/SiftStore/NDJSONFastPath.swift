@@ -124,6 +124,13 @@ struct CanonicalLineScanner {
         return .edge(from: from, to: to, type: type)
     }
 
+    /// True when `bytes` is exactly one object as `JSONWriter` prints it (within the scanner's
+    /// limits: ASCII, integers; anything else answers false).
+    static func isCanonicalObject(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var scanner = CanonicalLineScanner(bytes)
+        return scanner.objectMembers(sorted: true) != nil && scanner.position == bytes.count
+    }
+
     // MARK: Values
 
     private func text(_ span: Range<Int>) -> String {
