@@ -162,6 +162,14 @@ enum StoreBench {
                    rate: Double(summary.nodes) / seconds))
     }
 
+    /// `sift-bench store-export DB FILE`: the graph's NDJSON export, timed.
+    static func exportDatabase(_ arguments: [String]) throws {
+        guard arguments.count == 2 else { throw BenchError(message: "usage: store-export DB FILE") }
+        let (summary, seconds) = try export(arguments[0], to: arguments[1])
+        print(line("export", "\(summary.nodes) nodes + \(summary.edges) edges to \(arguments[1])", seconds: seconds,
+                   rate: Double(summary.nodes) / seconds))
+    }
+
     /// VmHWM of /proc/self/status: the process's peak resident memory.
     static func peakResidentKiB() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }

@@ -31,16 +31,15 @@ struct CanonicalLineScanner {
         var id: Range<Int>?, reported: Range<Int>?, desired: Range<Int>?, metadata: Range<Int>?
         var from: Range<Int>?, to: Range<Int>?, edgeType: Range<Int>?
         for member in members {
-            switch scanner.text(member.key) {
-            case "id": id = member.value
-            case "reported": reported = member.value
-            case "desired": desired = member.value
-            case "metadata": metadata = member.value
-            case "from": from = member.value
-            case "to": to = member.value
-            case "edge_type": edgeType = member.value
-            default: return nil
-            }
+            let key = member.key
+            if scanner.matches(key, "id") { id = member.value }
+            else if scanner.matches(key, "reported") { reported = member.value }
+            else if scanner.matches(key, "desired") { desired = member.value }
+            else if scanner.matches(key, "metadata") { metadata = member.value }
+            else if scanner.matches(key, "from") { from = member.value }
+            else if scanner.matches(key, "to") { to = member.value }
+            else if scanner.matches(key, "edge_type") { edgeType = member.value }
+            else { return nil }
         }
         if let id, let reported, from == nil, to == nil, edgeType == nil {
             return scanner.node(id: id, reported: reported, desired: desired, metadata: metadata, now: now)
@@ -60,19 +59,19 @@ struct CanonicalLineScanner {
         var kind: String?, name: String?, hasId = false
         var times: [Int64?] = [nil, nil, nil]
         for field in fields {
-            switch text(field.key) {
-            case "id":
-                guard stringContent(field.value) == id else { return nil }
+            let key = field.key
+            if matches(key, "id") {
+                guard matchesBytes(field.value, idSpan) else { return nil }
                 hasId = true
-            case "kind": kind = stringContent(field.value)
-            case "name":
+            } else if matches(key, "kind") {
+                kind = stringContent(field.value)
+            } else if matches(key, "name") {
                 guard let text = stringContent(field.value) else { return nil }
                 name = text
-            case "ctime", "mtime", "atime":
+            } else if matches(key, "ctime") || matches(key, "mtime") || matches(key, "atime") {
                 guard let seconds = canonicalTime(field.value) else { return nil }
-                let slot = bytes[field.key.lowerBound] == UInt8(ascii: "c") ? 0 : bytes[field.key.lowerBound] == UInt8(ascii: "m") ? 1 : 2
+                let slot = bytes[key.lowerBound] == UInt8(ascii: "c") ? 0 : bytes[key.lowerBound] == UInt8(ascii: "m") ? 1 : 2
                 times[slot] = seconds
-            default: continue
             }
         }
         guard hasId, let kind, !kind.isEmpty else { return nil }
@@ -91,17 +90,16 @@ struct CanonicalLineScanner {
             scanner.position = metadata.lowerBound
             guard let members = scanner.objectMembers(sorted: true) else { return nil }
             for member in members {
-                switch text(member.key) {
-                case ExportedMetadataKey.firstSeen:
+                if matches(member.key, "first_seen") {
                     guard let seconds = canonicalTime(member.value) else { return nil }
                     firstSeen = seconds
-                case ExportedMetadataKey.lastSeen:
+                } else if matches(member.key, "last_seen") {
                     guard let seconds = canonicalTime(member.value) else { return nil }
                     lastSeen = seconds
-                case ExportedMetadataKey.subgraph:
+                } else if matches(member.key, "subgraph") {
                     guard let text = stringContent(member.value), !text.isEmpty else { return nil }
                     subgraph = text
-                default:
+                } else {
                     if metadataBytes.count > 1 { metadataBytes.append(UInt8(ascii: ",")) }
                     metadataBytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(member.key.lowerBound - 1)..<member.value.upperBound]))
                 }
@@ -128,13 +126,33 @@ struct CanonicalLineScanner {
     /// limits: ASCII, integers; anything else answers false).
     static func isCanonicalObject(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var scanner = CanonicalLineScanner(bytes)
-        return scanner.objectMembers(sorted: true) != nil && scanner.position == bytes.count
+        return scanner.scanObject(depth: 0) { _, _, _ in true } && scanner.position == bytes.count
     }
 
     // MARK: Values
 
     private func text(_ span: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[span]), as: UTF8.self)
+    }
+
+    /// True when the bytes of `span` are `word`.
+    func matches(_ span: Range<Int>, _ word: StaticString) -> Bool {
+        guard span.count == word.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        return memcmp(base + span.lowerBound, word.utf8Start, span.count) == 0
+    }
+
+    /// True when two spans hold the same bytes.
+    private func matchesBytes(_ left: Range<Int>, _ right: Range<Int>) -> Bool {
+        guard left.count == right.count, let base = bytes.baseAddress else { return left.count == right.count }
+        return memcmp(base + left.lowerBound, base + right.lowerBound, left.count) == 0
+    }
+
+    /// Byte order of two spans, as `JSONWriter` sorts keys: negative, zero or positive.
+    private func compare(_ left: Range<Int>, _ right: Range<Int>) -> Int {
+        let common = min(left.count, right.count)
+        guard common > 0, let base = bytes.baseAddress else { return left.count - right.count }
+        let order = Int(memcmp(base + left.lowerBound, base + right.lowerBound, common))
+        return order != 0 ? order : left.count - right.count
     }
 
     /// The content of a string value without escapes, or nil (not a string, or escaped).
@@ -152,36 +170,47 @@ struct CanonicalLineScanner {
         return ISOTime.parse(UnsafeBufferPointer(rebasing: bytes[(span.lowerBound + 1)..<(span.upperBound - 1)]))
     }
 
-    /// Scans an object at `position`; nil unless canonical (members in strictly ascending key
-    /// order when `sorted`).
+    /// Scans an object at `position` and lists its members; nil unless canonical (members in
+    /// strictly ascending key order when `sorted`, no duplicate keys otherwise).
     mutating func objectMembers(sorted: Bool, depth: Int = 0) -> [Member]? {
-        guard depth < JSONByteParser.maximumDepth, position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return nil }
-        position += 1
         var members: [Member] = []
+        members.reserveCapacity(16)
+        let scanned = CanonicalLineScanner(bytes)   // a copy for the closure: self is being scanned
+        let valid = scanObject(depth: depth, sorted: sorted) { key, value, _ in
+            if !sorted, members.contains(where: { scanned.matchesBytes($0.key, key) }) { return false }
+            members.append(Member(key: key, value: value))
+            return true
+        }
+        return valid ? members : nil
+    }
+
+    /// Scans an object at `position`, calling `accept` with each member's key content, value span
+    /// and the previous key; false unless canonical and every member accepted.
+    private mutating func scanObject(depth: Int, sorted: Bool = true,
+                                     accept: (Range<Int>, Range<Int>, Range<Int>?) -> Bool) -> Bool {
+        guard depth < JSONByteParser.maximumDepth, position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return false }
+        position += 1
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return members
+            return true
         }
+        var previous: Range<Int>?
         while true {
             // Keys with escapes sort by their unescaped bytes: left to the general parser.
-            guard let key = skipString(), !bytes[key].contains(UInt8(ascii: "\\")) else { return nil }
+            guard let key = skipString(allowEscapes: false) else { return false }
             let content = (key.lowerBound + 1)..<(key.upperBound - 1)
-            if let previous = members.last?.key {
-                let ordered = UnsafeBufferPointer(rebasing: bytes[previous])
-                    .lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: bytes[content]))
-                if sorted && !ordered { return nil }
-                if !sorted && members.contains(where: { bytes[$0.key].elementsEqual(bytes[content]) }) { return nil }
-            }
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return nil }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return false }
             position += 1
             let start = position
-            guard skipValue(depth: depth + 1) else { return nil }
-            members.append(Member(key: content, value: start..<position))
-            guard position < bytes.count else { return nil }
+            guard skipValue(depth: depth + 1) else { return false }
+            if sorted, let previous, compare(previous, content) >= 0 { return false }
+            guard accept(content, start..<position, previous) else { return false }
+            previous = content
+            guard position < bytes.count else { return false }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return members
-            default: return nil
+            case UInt8(ascii: "}"): position += 1; return true
+            default: return false
             }
         }
     }
@@ -190,8 +219,8 @@ struct CanonicalLineScanner {
     private mutating func skipValue(depth: Int) -> Bool {
         guard position < bytes.count else { return false }
         switch bytes[position] {
-        case UInt8(ascii: "\""): return skipString() != nil
-        case UInt8(ascii: "{"): return objectMembers(sorted: true, depth: depth) != nil
+        case UInt8(ascii: "\""): return skipString(allowEscapes: true) != nil
+        case UInt8(ascii: "{"): return scanObject(depth: depth) { _, _, _ in true }
         case UInt8(ascii: "["):
             guard depth < JSONByteParser.maximumDepth else { return false }
             position += 1
@@ -241,13 +270,26 @@ struct CanonicalLineScanner {
         return true
     }
 
-    /// Skips a string with only ASCII and the writer's escapes; returns its span with quotes.
-    private mutating func skipString() -> Range<Int>? {
+    /// Skips a string with only ASCII and (when allowed) the writer's escapes; returns its span
+    /// with quotes.
+    private mutating func skipString(allowEscapes: Bool) -> Range<Int>? {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
         let start = position
         position += 1
-        while position < bytes.count {
-            let byte = bytes[position]
+        guard let base = bytes.baseAddress else { return nil }
+        let end = bytes.count
+        while position < end {
+            // Plain ASCII characters: anything from space to DEL but '"' and '\\'.
+            var index = position
+            while index < end {
+                let byte = base[index]
+                if byte &- 0x20 >= 0x60 || byte == 0x22 || byte == 0x5C { break }
+                index += 1
+            }
+            position = index
+            guard position < end else { return nil }
+            let byte = base[position]
+            if byte == 0x5C && !allowEscapes { return nil }
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
