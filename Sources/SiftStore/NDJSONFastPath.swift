@@ -25,37 +25,64 @@ struct CanonicalLineScanner {
     // MARK: Lines
 
     /// The line as a node or an edge, or nil when the general parser must decide.
+    ///
+    /// One pass: the members of `reported` and `metadata` are listed while they are validated.
     static func scan(_ line: UnsafeBufferPointer<UInt8>, now: Int64) -> NDJSONLine? {
         var scanner = CanonicalLineScanner(line)
-        guard let members = scanner.objectMembers(sorted: false), scanner.position == line.count else { return nil }
-        var id: Range<Int>?, reported: Range<Int>?, desired: Range<Int>?, metadata: Range<Int>?
-        var from: Range<Int>?, to: Range<Int>?, edgeType: Range<Int>?
-        for member in members {
-            let key = member.key
-            if scanner.matches(key, "id") { id = member.value }
-            else if scanner.matches(key, "reported") { reported = member.value }
-            else if scanner.matches(key, "desired") { desired = member.value }
-            else if scanner.matches(key, "metadata") { metadata = member.value }
-            else if scanner.matches(key, "from") { from = member.value }
-            else if scanner.matches(key, "to") { to = member.value }
-            else if scanner.matches(key, "edge_type") { edgeType = member.value }
-            else { return nil }
+        guard line.count >= 2, line[0] == UInt8(ascii: "{") else { return nil }
+        scanner.position = 1
+        var id: Range<Int>?, desired: Range<Int>?, from: Range<Int>?, to: Range<Int>?, edgeType: Range<Int>?
+        var reported: (span: Range<Int>, members: [Member])?, metadata: (span: Range<Int>, members: [Member])?
+        var seen: UInt8 = 0
+        while true {
+            guard let key = scanner.skipString(allowEscapes: false), scanner.position < line.count,
+                  line[scanner.position] == UInt8(ascii: ":") else { return nil }
+            scanner.position += 1
+            let content = (key.lowerBound + 1)..<(key.upperBound - 1)
+            let start = scanner.position
+            let bit: UInt8
+            if scanner.matches(content, "reported") || scanner.matches(content, "metadata") {
+                guard let members = scanner.objectMembers(depth: 1) else { return nil }
+                if line[content.lowerBound] == UInt8(ascii: "r") {
+                    reported = (start..<scanner.position, members)
+                    bit = 1
+                } else {
+                    metadata = (start..<scanner.position, members)
+                    bit = 2
+                }
+            } else {
+                guard scanner.skipValue(depth: 1) else { return nil }
+                let span = start..<scanner.position
+                if scanner.matches(content, "id") { id = span; bit = 4 }
+                else if scanner.matches(content, "desired") { desired = span; bit = 8 }
+                else if scanner.matches(content, "from") { from = span; bit = 16 }
+                else if scanner.matches(content, "to") { to = span; bit = 32 }
+                else if scanner.matches(content, "edge_type") { edgeType = span; bit = 64 }
+                else { return nil }
+            }
+            guard seen & bit == 0, scanner.position < line.count else { return nil }
+            seen |= bit
+            switch line[scanner.position] {
+            case UInt8(ascii: ","): scanner.position += 1
+            case UInt8(ascii: "}"):
+                scanner.position += 1
+                guard scanner.position == line.count else { return nil }
+                if let id, let reported, from == nil, to == nil, edgeType == nil {
+                    return scanner.node(id: id, reported: reported, desired: desired, metadata: metadata, now: now)
+                }
+                if let from, let to, id == nil, reported == nil, desired == nil, metadata == nil {
+                    return scanner.edge(from: from, to: to, type: edgeType)
+                }
+                return nil
+            default: return nil
+            }
         }
-        if let id, let reported, from == nil, to == nil, edgeType == nil {
-            return scanner.node(id: id, reported: reported, desired: desired, metadata: metadata, now: now)
-        }
-        if let from, let to, id == nil, reported == nil, desired == nil, metadata == nil {
-            return scanner.edge(from: from, to: to, type: edgeType)
-        }
-        return nil
     }
 
-    private func node(id idSpan: Range<Int>, reported: Range<Int>, desired: Range<Int>?, metadata: Range<Int>?,
-                      now: Int64) -> NDJSONLine? {
+    private func node(id idSpan: Range<Int>, reported: (span: Range<Int>, members: [Member]), desired: Range<Int>?,
+                      metadata: (span: Range<Int>, members: [Member])?, now: Int64) -> NDJSONLine? {
         guard let id = stringContent(idSpan), !id.isEmpty else { return nil }
-        var inner = CanonicalLineScanner(bytes)
-        inner.position = reported.lowerBound
-        guard let fields = inner.objectMembers(sorted: true) else { return nil }
+        let fields = reported.members
         var kind: String?, name: String?, hasId = false
         var times: [Int64?] = [nil, nil, nil]
         for field in fields {
@@ -86,10 +113,7 @@ struct CanonicalLineScanner {
         var firstSeen = now, lastSeen = now
         var metadataBytes: [UInt8] = [UInt8(ascii: "{")]
         if let metadata {
-            var scanner = CanonicalLineScanner(bytes)
-            scanner.position = metadata.lowerBound
-            guard let members = scanner.objectMembers(sorted: true) else { return nil }
-            for member in members {
+            for member in metadata.members {
                 if matches(member.key, "first_seen") {
                     guard let seconds = canonicalTime(member.value) else { return nil }
                     firstSeen = seconds
@@ -108,7 +132,7 @@ struct CanonicalLineScanner {
         metadataBytes.append(UInt8(ascii: "}"))
         let record = NodeRecord(
             id: id, kind: kind, name: name, ctime: times[0], mtime: times[1], atime: times[2],
-            reported: Array(UnsafeBufferPointer(rebasing: bytes[reported])), desired: desiredBytes, metadata: metadataBytes)
+            reported: Array(UnsafeBufferPointer(rebasing: bytes[reported.span])), desired: desiredBytes, metadata: metadataBytes)
         return .node(LoadedNode(record: record, subgraph: subgraph, firstSeen: firstSeen, lastSeen: lastSeen))
     }
 
@@ -170,14 +194,11 @@ struct CanonicalLineScanner {
         return ISOTime.parse(UnsafeBufferPointer(rebasing: bytes[(span.lowerBound + 1)..<(span.upperBound - 1)]))
     }
 
-    /// Scans an object at `position` and lists its members; nil unless canonical (members in
-    /// strictly ascending key order when `sorted`, no duplicate keys otherwise).
-    mutating func objectMembers(sorted: Bool, depth: Int = 0) -> [Member]? {
+    /// Scans an object at `position` and lists its members; nil unless canonical.
+    mutating func objectMembers(depth: Int = 0) -> [Member]? {
         var members: [Member] = []
         members.reserveCapacity(16)
-        let scanned = CanonicalLineScanner(bytes)   // a copy for the closure: self is being scanned
-        let valid = scanObject(depth: depth, sorted: sorted) { key, value, _ in
-            if !sorted, members.contains(where: { scanned.matchesBytes($0.key, key) }) { return false }
+        let valid = scanObject(depth: depth) { key, value, _ in
             members.append(Member(key: key, value: value))
             return true
         }
@@ -186,8 +207,7 @@ struct CanonicalLineScanner {
 
     /// Scans an object at `position`, calling `accept` with each member's key content, value span
     /// and the previous key; false unless canonical and every member accepted.
-    private mutating func scanObject(depth: Int, sorted: Bool = true,
-                                     accept: (Range<Int>, Range<Int>, Range<Int>?) -> Bool) -> Bool {
+    private mutating func scanObject(depth: Int, accept: (Range<Int>, Range<Int>, Range<Int>?) -> Bool) -> Bool {
         guard depth < JSONByteParser.maximumDepth, position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return false }
         position += 1
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
@@ -203,7 +223,7 @@ struct CanonicalLineScanner {
             position += 1
             let start = position
             guard skipValue(depth: depth + 1) else { return false }
-            if sorted, let previous, compare(previous, content) >= 0 { return false }
+            if let previous, compare(previous, content) >= 0 { return false }
             guard accept(content, start..<position, previous) else { return false }
             previous = content
             guard position < bytes.count else { return false }
@@ -216,7 +236,7 @@ struct CanonicalLineScanner {
     }
 
     /// Skips a canonical value; false when the value is not canonical (or not valid).
-    private mutating func skipValue(depth: Int) -> Bool {
+    mutating func skipValue(depth: Int) -> Bool {
         guard position < bytes.count else { return false }
         switch bytes[position] {
         case UInt8(ascii: "\""): return skipString(allowEscapes: true) != nil
@@ -272,7 +292,7 @@ struct CanonicalLineScanner {
 
     /// Skips a string with only ASCII and (when allowed) the writer's escapes; returns its span
     /// with quotes.
-    private mutating func skipString(allowEscapes: Bool) -> Range<Int>? {
+    mutating func skipString(allowEscapes: Bool) -> Range<Int>? {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
         let start = position
         position += 1
