@@ -210,6 +210,21 @@ func exportText(_ store: GraphStore, _ directory: TemporaryDirectory) throws -> 
         #expect(text.contains(#""desired":{"a":2,"z":1}"#))
     }
 
+    @Test func foreignKeysAreBackOnAfterALoad() throws {
+        let store = try GraphStore(path: directory.path("graph.db"))
+        func foreignKeys() throws -> Int? {
+            try store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }
+        }
+        #expect(throws: ImportError.self) {
+            try store.importNDJSON(from: readHandle(directory, "bad.ndjson", "{}\n"), source: "bad.ndjson")
+        }
+        #expect(try foreignKeys() == 1)
+        try store.generate(GeneratorOptions(accounts: 1, users: 5, seed: 1, now: testNow))
+        #expect(try foreignKeys() == 1)
+        let violations = try store.writer.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(violations.isEmpty)
+    }
+
     @Test func importsFromAPipe() throws {
         let pipe = Pipe()
         let text = (0..<5000).map { #"{"id":"p\#($0)","reported":{"kind":"user"}}"# }.joined(separator: "\n")
