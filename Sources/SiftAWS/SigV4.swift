@@ -30,11 +30,13 @@ public struct SignableRequest: Sendable, Hashable {
         return headers.first { $0.name.lowercased() == wanted }?.value
     }
 
+    /// Equal when method, path, query, body and the ordered headers are.
     public static func == (lhs: SignableRequest, rhs: SignableRequest) -> Bool {
         lhs.method == rhs.method && lhs.path == rhs.path && lhs.query == rhs.query && lhs.body == rhs.body
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
 
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(method)
         hasher.combine(path)

@@ -65,11 +65,21 @@ public struct CheckCatalogue: Sendable {
         let scored: [(String, Int)] = checks.compactMap { check in
             let id = check.id
             if id.hasPrefix(wanted) || id.contains(wanted) { return (id, 0) }
+            if Self.wordsMatch(wanted, id) { return (id, 1) }
             let short = id.split(separator: ".").last.map(String.init) ?? id
             let distance = min(editDistance(wanted, id), editDistance(wanted, short))
             return distance <= limit ? (id, distance) : nil
         }
         return scored.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(5).map(\.0)
+    }
+
+    /// Whether every word of `text` (split at `.` and `_`) starts a word of `id`: `iam.unused_key`
+    /// matches `iam.unused_access_keys`.
+    static func wordsMatch(_ text: String, _ id: String) -> Bool {
+        func words(_ s: String) -> [Substring] { s.split(whereSeparator: { $0 == "." || $0 == "_" }) }
+        let idWords = words(id)
+        let textWords = words(text)
+        return textWords.count >= 2 && textWords.allSatisfy { word in idWords.contains { $0.hasPrefix(word) } }
     }
 
     /// The checks to run: the given ids (all checks when empty), then those of at least `minimumSeverity`.

@@ -170,6 +170,9 @@ public struct CheckRunReport: Sendable, Hashable {
         return results.flatMap { $0.failing.map(\.id) }.filter { seen.insert($0).inserted }
     }
 
+    /// Failing (check, resource) pairs: a resource failing two checks counts twice, like the comparison totals.
+    public var findingCount: Int { results.reduce(0) { $0 + $1.failing.count } }
+
     /// Totals of the comparison with the previous runs.
     public var changeTotals: (new: Int, resolved: Int, stillFailing: Int) {
         results.reduce((0, 0, 0)) { total, result in

@@ -54,17 +54,19 @@ public struct CheckRunStore: Sendable {
                 INSERT INTO check_run (started_at, check_set, score, passed, failed) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [Int64(startedAt.timeIntervalSince1970), checkSet, score.value, passed, results.count - passed])
             let runID = db.lastInsertedRowID
+            let insertResult = try db.cachedStatement(sql: """
+                INSERT INTO check_result (run_id, check_id, severity, parameters, status, failing) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            let insertFailure = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO check_failure (run_id, check_id, resource_id, kind, name, account_id, account_name)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
             for result in results {
-                try db.execute(sql: """
-                    INSERT INTO check_result (run_id, check_id, severity, parameters, status, failing) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [runID, result.check.id, result.check.severity.rawValue,
-                                     Self.parametersJSON(result.parameters), result.status.rawValue, result.failing.count])
+                try insertResult.execute(arguments: [runID, result.check.id, result.check.severity.rawValue,
+                                                     Self.parametersJSON(result.parameters), result.status.rawValue, result.failing.count])
                 for resource in result.failing {
-                    try db.execute(sql: """
-                        INSERT OR IGNORE INTO check_failure (run_id, check_id, resource_id, kind, name, account_id, account_name)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [runID, result.check.id, resource.id, resource.kind, resource.name,
-                                         resource.accountID, resource.accountName])
+                    try insertFailure.execute(arguments: [runID, result.check.id, resource.id, resource.kind, resource.name,
+                                                          resource.accountID, resource.accountName])
                 }
             }
             let history = try scoreHistory(db, checkSet: checkSet, limit: historyLimit)

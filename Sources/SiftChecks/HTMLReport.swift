@@ -32,7 +32,7 @@ enum HTMLReport {
         <section class="cards">
         \(card("Checks passed", "\(passed)", "pass"))
         \(card("Checks failed", "\(failed)", failed > 0 ? "fail" : "pass"))
-        \(card("Failing resources", "\(report.failingNodeIDs.count)", report.failingNodeIDs.isEmpty ? "pass" : "fail"))
+        \(card("Findings (\(report.failingNodeIDs.count) resources)", "\(report.findingCount)", report.findingCount == 0 ? "pass" : "fail"))
         \(card("New", "\(totals.new)", totals.new > 0 ? "fail" : ""))
         \(card("Resolved", "\(totals.resolved)", totals.resolved > 0 ? "pass" : ""))
         \(card("Still failing", "\(totals.stillFailing)", ""))

@@ -23,7 +23,7 @@ enum TextReport {
         let totals = report.changeTotals
         lines.append("")
         lines.append("score: \(ReportText.score(score.value)) (weight passed \(score.passedWeight) of \(score.totalWeight))")
-        lines.append("checks: \(passed) passed, \(report.results.count - passed) failed; failing resources: \(report.failingNodeIDs.count)")
+        lines.append("checks: \(passed) passed, \(report.results.count - passed) failed; findings: \(report.findingCount) (\(report.failingNodeIDs.count) distinct resources)")
         let compared = report.results.contains { $0.changes.previousRunID != nil }
         lines.append(compared
             ? "since the previous run: \(totals.new) new, \(totals.resolved) resolved, \(totals.stillFailing) still failing"

@@ -5,7 +5,7 @@ import SiftStore
 public struct CleanupOutcome: Sendable, Hashable {
     /// The key.
     public var key: CleanupCandidate
-    /// The action taken or considered; nil when none applies (waiting, unsupported).
+    /// The action taken or considered; nil when none applies (waiting, nothing to do).
     public var action: CleanupActionKind?
     /// How it ended; nil for a dry run or a key that needed nothing now.
     public var result: CleanupResult?
@@ -13,6 +13,8 @@ public struct CleanupOutcome: Sendable, Hashable {
     public var detail: String?
     /// True when the outcome settles an earlier interrupted action.
     public var recovered: Bool = false
+    /// When a disabled key waits for its grace period to end: the end.
+    public var waitingUntil: Date?
 
     /// One line for people.
     public func line(dryRun: Bool) -> String {
@@ -30,7 +32,8 @@ public struct CleanupOutcome: Sendable, Hashable {
         case (_, .gone?): return "gone \(who): already deleted by someone else"
         case (let action?, .skipped?): return "skipped \(action.rawValue) \(who)\(note)"
         case (let action?, .failed?): return "FAILED \(action.rawValue) \(who)\(note)"
-        default: return "no action \(who)\(note)"
+        case (nil, _) where waitingUntil != nil: return "waiting \(who)\(note)"
+        default: return "left alone \(who)\(note)"
         }
     }
 }
@@ -64,7 +67,7 @@ public struct CleanupReport: Sendable {
         let skipped = outcomes.filter { $0.result == .skipped }.count
         let idle = outcomes.filter { $0.action == nil }.count
         return "cleanup: \(count(.disable, .done)) disabled, \(count(.delete, .done)) deleted, \(gone) already gone, "
-            + "\(skipped) skipped, \(idle) waiting or unsupported, \(failed) failed (\(time))"
+            + "\(skipped) skipped, \(idle) waiting or left alone, \(failed) failed (\(time))"
     }
 }
 
@@ -129,7 +132,7 @@ public struct CleanupRunner: Sendable {
                     try await client.setInactive(userName: user, accessKeyId: entry.nodeId)
                 }
             case .delete:
-                if try await existsOrThrow(client, user: user, id: entry.nodeId) {
+                if try await client.exists(userName: user, accessKeyId: entry.nodeId) {
                     (result, detail) = await call { () async throws(KeyActionError) in
                         try await client.delete(userName: user, accessKeyId: entry.nodeId)
                     }
@@ -149,10 +152,6 @@ public struct CleanupRunner: Sendable {
         let outcome = CleanupOutcome(key: key, action: entry.action, result: result, detail: detail, recovered: true)
         output(outcome.line(dryRun: false))
         return outcome
-    }
-
-    private func existsOrThrow(_ client: any AccessKeyActions, user: String, id: String) async throws -> Bool {
-        do { return try await client.exists(userName: user, accessKeyId: id) } catch { throw error }
     }
 
     /// Runs `steps` (or, in a dry run, says what each would do). Keys whose step was interrupted are
@@ -177,10 +176,11 @@ public struct CleanupRunner: Sendable {
         case .disable: return CleanupOutcome(key: step.key, action: .disable)
         case .delete: return CleanupOutcome(key: step.key, action: .delete)
         case .wait(let disabledAt, let until):
-            return CleanupOutcome(key: step.key, detail: "disabled \(CleanupJournal.isoText(disabledAt)), deleted after \(CleanupJournal.isoText(until))")
+            return CleanupOutcome(key: step.key, detail: "disabled \(CleanupJournal.isoText(disabledAt)), deleted after \(CleanupJournal.isoText(until))",
+                                  waitingUntil: until)
         case .interrupted(let action):
             return CleanupOutcome(key: step.key, action: action, detail: "an earlier run was interrupted; the next run checks it first")
-        case .unsupported(let why): return CleanupOutcome(key: step.key, detail: why)
+        case .noAction(let why): return CleanupOutcome(key: step.key, detail: why)
         }
     }
 
@@ -192,7 +192,7 @@ public struct CleanupRunner: Sendable {
         switch step.decision {
         case .disable: action = .disable
         case .delete(let since): action = .delete; disabledAt = since
-        case .wait, .interrupted, .unsupported: return dryRunOutcome(step)
+        case .wait, .interrupted, .noAction: return dryRunOutcome(step)
         }
         if Task.isCancelled { return CleanupOutcome(key: key, action: action, detail: "not started: stopped") }
         do {

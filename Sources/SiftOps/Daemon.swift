@@ -54,8 +54,14 @@ public struct Daemon: Sendable {
     public func runUntilSignalled() async {
         let task = Task { await run() }
         let queue = DispatchQueue(label: "sift.daemon.signals")
-        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+        // Save the handlers as they are (with their flags, e.g. the shell's Ctrl-C handler) to put back.
+        let previous = [SIGINT, SIGTERM].map { number -> (Int32, sigaction) in
+            var saved = sigaction()
+            sigaction(number, nil, &saved)
             signal(number, SIG_IGN)
+            return (number, saved)
+        }
+        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [environment] in
                 environment.output("daemon: signal \(number == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
@@ -66,7 +72,9 @@ public struct Daemon: Sendable {
         }
         await task.value
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for (number, saved) in previous {
+            var handler = saved
+            sigaction(number, &handler, nil)
+        }
     }
 }

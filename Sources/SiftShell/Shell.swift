@@ -121,6 +121,11 @@ public final class Shell {
         guard let (first, firstSegment) = steps.first else { return }
         switch first {
         case .standalone(let command):
+            if steps.count > 1, let producer = command as? ResultProducingCommand {
+                let source = QuerySource(text: try producer.produce(in: context), segment: firstSegment)
+                try QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context).run()
+                return
+            }
             if steps.count > 1 {
                 let next = steps[1].1
                 throw ShellError("'\(firstSegment.name)' produces no search results to pipe into '\(next.name)'", at: next.position)

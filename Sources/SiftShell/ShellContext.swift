@@ -29,6 +29,15 @@ public final class ShellContext {
 
     private var openedStore: GraphStore?
 
+    /// The exit status a line that succeeded asks for (3: a check failed); 0 by default. The
+    /// one-shot and script modes exit with it when every line succeeded.
+    public private(set) var requestedExitStatus: Int32 = 0
+
+    /// Asks for a non-zero exit status when every line succeeds (the highest request wins).
+    public func requestExitStatus(_ status: Int32) {
+        requestedExitStatus = max(requestedExitStatus, status)
+    }
+
     /// The kind model the queries are compiled with.
     public var kinds: KindModel { KindModel.builtin }
 

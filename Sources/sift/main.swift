@@ -33,7 +33,7 @@ let overview = """
       sift 'LINE'                run one line: sift 'search is(access_key) | count name'
       sift -f FILE | sift < FILE run a script (# comments, trailing \\ continues a line)
 
-    Exit status: 0 every line succeeded, 1 a line failed, 2 usage.
+    Exit status: 0 every line succeeded, 1 a line failed, 2 usage, 3 a check failed (check run).
     """
 
 let environment = ProcessInfo.processInfo.environment
@@ -82,12 +82,12 @@ if let file = arguments.file {
         }
         text = String(decoding: data, as: UTF8.self)
     }
-    exit(shell.runScript(text, name: file == "-" ? "<stdin>" : file) ? 0 : 1)
+    exit(shell.runScript(text, name: file == "-" ? "<stdin>" : file) ? context.requestedExitStatus : 1)
 } else if !arguments.words.isEmpty {
-    exit(shell.run(line: arguments.words.joined(separator: " ")) ? 0 : 1)
+    exit(shell.run(line: arguments.words.joined(separator: " ")) ? context.requestedExitStatus : 1)
 } else if isatty(STDIN_FILENO) == 0 {
     let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-    exit(shell.runScript(text, name: "<stdin>") ? 0 : 1)
+    exit(shell.runScript(text, name: "<stdin>") ? context.requestedExitStatus : 1)
 } else {
     let repl = REPL(shell: shell, historyPath: Locations.historyPath(environment: environment))
     exit(repl.run())

@@ -49,6 +49,18 @@ import Testing
         #expect(catalogue.suggestions(for: "s3.public_buckets").isEmpty)
     }
 
+    @Test func listAndShowTexts() throws {
+        let list = CatalogueText.list(catalogue.checks)
+        #expect(list.split(separator: "\n").count == catalogue.checks.count)
+        #expect(list.contains("iam.unused_access_keys         MEDIUM    IAM  Active access keys unused for 90 days"))
+        let show = CatalogueText.show(try catalogue.check(id: "iam.unused_access_keys"), values: ["days": 45])
+        #expect(show.hasPrefix("iam.unused_access_keys: Active access keys unused for 45 days\nseverity: MEDIUM\n"))
+        #expect(show.contains("  days = 45 (default 90, 1...3650): "))
+        #expect(show.contains("  search is(access_key) and access_key_status == Active and last_access > 45d\n"))
+        #expect(show.contains("remediation:\n  1. Find out who owns the key"))
+        #expect(show.contains("verification:\n  1. Collect again"))
+    }
+
     @Test func selectionBySeverityAndIds() throws {
         let high = try catalogue.select(ids: [], minimumSeverity: .high).map(\.id)
         #expect(Set(high) == ["iam.root_access_key", "iam.user_without_mfa"])

@@ -62,7 +62,7 @@ extension CommandRegistry {
             LimitCommand.self, UniqCommand.self, FormatCommand.self, DumpCommand.self,
             KindsCommand.self, HistoryCommand.self, CleanCommand.self, ProtectCommand.self,
             UnprotectCommand.self, CollectCommand.self, ImportCommand.self, ExportCommand.self,
-            GenerateCommand.self,
-        ])
+            GenerateCommand.self, CheckCommand.self,
+        ] + opsCommands)
     }
 }

@@ -1,0 +1,216 @@
+import Foundation
+import SiftChecks
+import SiftStore
+
+/// `check list | show ID | run [ID...] | history`: the posture checks (SPEC section 7).
+///
+/// `check run` prints its report (text, JSON, SARIF or HTML, to stdout or `--output FILE`) and
+/// makes the line exit with status 3 when any check fails. Piped (`check run ID | clean`), its
+/// failing resources are the results the next command gets, and only a one-line summary goes to
+/// stderr (the full report to `--output FILE` when given).
+public struct CheckCommand: ShellCommand {
+    public static let info = CommandInfo(
+        name: "check",
+        synopsis: "check list | show ID | run [ID...] [--severity S] [--param k=v] [--format F] [--output FILE] | history",
+        summary: "posture checks: list them, show one, run them and report",
+        details: """
+          check list                          every check: id, severity, category, title
+          check show ID [--param k=v]         everything about a check, remediation included
+          check run [ID...]                   run checks (all when no id is given)
+              --severity S                    only checks of severity S or higher (INFO LOW MEDIUM HIGH CRITICAL)
+              --param k=v                     a parameter, e.g. days=45 (repeatable; validated)
+              --format text|json|sarif|html   the report's format (default text)
+              --output FILE                   write the report to FILE instead of stdout
+          check history [-N]                  the last N runs (default 10) with their scores
+        Every run is stored and compared with the previous run of each check: new, resolved, still
+        failing. The score is 100 x the weight of the passed checks / the weight of all checks run
+        (CRITICAL 10, HIGH 5, MEDIUM 3, LOW 1, INFO 0). Exit status 3 when any check fails.
+        Piped, the failing resources feed the next command:
+          check run iam.unused_access_keys | clean "unused for 90 days"
+        """)
+
+    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
+        var reader = ArgumentReader(segment)
+        let severityWord = try reader.option("--severity", "-s")
+        let parameterWords = try reader.repeatedOption("--param", "-p")
+        let formatWord = try reader.option("--format", "-f")
+        let outputWord = try reader.option("--output", "-o")
+        let words = try reader.positionals(allowNegativeNumbers: true)
+        guard let action = words.first else {
+            throw ShellError("check: list, show, run or history expected (see 'help check')", at: reader.position)
+        }
+        let rest = Array(words.dropFirst())
+        func reject(_ word: Word?, _ what: String) throws(ShellError) {
+            if let word { throw ShellError("check \(action.text): \(what) is only for 'check run'", at: word.position) }
+        }
+        let parameters: ParameterOverrides
+        do {
+            parameters = try ParameterOverrides(arguments: parameterWords.map(\.text))
+        } catch {
+            throw ShellError("check: \(error)", at: parameterWords.first?.position)
+        }
+        switch action.text {
+        case "list":
+            try reject(severityWord, "--severity")
+            try reject(formatWord, "--format")
+            try reject(outputWord, "--output")
+            if let extra = rest.first { throw ShellError("check list: unexpected argument '\(extra.text)'", at: extra.position) }
+            return .standalone(CheckListCommand())
+        case "show":
+            try reject(severityWord, "--severity")
+            try reject(formatWord, "--format")
+            try reject(outputWord, "--output")
+            guard rest.count == 1, let id = rest.first else {
+                throw ShellError("check show: one check id expected", at: rest.dropFirst().first?.position ?? reader.position)
+            }
+            return .standalone(CheckShowCommand(id: id, parameters: parameters))
+        case "run":
+            var severity: Severity?
+            if let word = severityWord {
+                guard let parsed = Severity(parsing: word.text) else {
+                    throw ShellError("check run: \(CheckError.invalidSeverity(word.text))", at: word.position)
+                }
+                severity = parsed
+            }
+            var format = ReportFormat.text
+            if let word = formatWord {
+                guard let parsed = ReportFormat(rawValue: word.text.lowercased()) else {
+                    throw ShellError("check run: unknown format '\(word.text)' (text, json, sarif or html)", at: word.position)
+                }
+                format = parsed
+            }
+            return .standalone(CheckRunCommand(
+                ids: rest, request: CheckRunRequest(ids: rest.map(\.text), minimumSeverity: severity, parameters: parameters),
+                format: format, output: outputWord?.text))
+        case "history":
+            try reject(severityWord, "--severity")
+            try reject(formatWord, "--format")
+            try reject(outputWord, "--output")
+            var limit = 10
+            if let word = rest.first {
+                guard rest.count == 1, let value = Int(word.text.hasPrefix("-") ? String(word.text.dropFirst()) : word.text), value > 0 else {
+                    throw ShellError("check history: a number of runs expected, e.g. -20", at: word.position)
+                }
+                limit = value
+            }
+            return .standalone(CheckHistoryCommand(limit: limit))
+        default:
+            throw ShellError("check: unknown action '\(action.text)' (list, show, run or history)", at: action.position)
+        }
+    }
+}
+
+/// `check list`.
+struct CheckListCommand: StandaloneCommand {
+    func run(in context: ShellContext) throws {
+        context.out.write(CatalogueText.list(CheckCatalogue.builtin.checks))
+    }
+}
+
+/// `check show ID`.
+struct CheckShowCommand: StandaloneCommand {
+    let id: Word
+    let parameters: ParameterOverrides
+
+    func run(in context: ShellContext) throws {
+        let catalogue = CheckCatalogue.builtin
+        do {
+            let check = try catalogue.check(id: id.text)
+            let values = try parameters.resolve(for: [check])
+            context.out.write(CatalogueText.show(check, values: values[check.id]))
+        } catch {
+            throw ShellError("check show: \(error)", at: id.position)
+        }
+    }
+}
+
+/// `check history [-N]`.
+struct CheckHistoryCommand: StandaloneCommand {
+    let limit: Int
+
+    func run(in context: ShellContext) throws {
+        let runs = try CheckRunStore(writer: context.store().writer).runs(limit: limit)
+        if runs.isEmpty {
+            context.out.line("no check runs yet (check run)")
+            return
+        }
+        for run in runs {
+            let score = String(format: "%5.1f", run.score)
+            context.out.line("#\(run.runID)  \(ISOTime.format(run.at))  score \(score)  \(run.passed) passed, \(run.failed) failed  \(run.checkIDs.joined(separator: ","))")
+        }
+    }
+}
+
+/// `check run ...`: alone it prints the report; piped, its failing resources are the results.
+struct CheckRunCommand: ResultProducingCommand {
+    let ids: [Word]
+    let request: CheckRunRequest
+    let format: ReportFormat
+    let output: String?
+
+    func run(in context: ShellContext) throws {
+        let report = try execute(in: context)
+        let rendered = format.render(report)
+        if let output {
+            try write(rendered, to: output)
+            context.out.line(summary(report))
+        } else {
+            context.out.write(rendered)
+        }
+        if report.anyFailed { context.requestExitStatus(3) }
+    }
+
+    func produce(in context: ShellContext) throws -> String {
+        let report = try execute(in: context)
+        if let output { try write(format.render(report), to: output) }
+        context.err.line(summary(report))
+        context.err.flush()
+        if report.anyFailed { context.requestExitStatus(3) }
+        return Self.query(selecting: report.failingNodeIDs)
+    }
+
+    /// A query for exactly these node ids (`not all` for none): what a pipeline after `check run` gets.
+    static func query(selecting ids: [String]) -> String {
+        guard !ids.isEmpty else { return "not all" }
+        let quoted = ids.map { id in
+            "\"" + id.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return "id(\(quoted.joined(separator: ", ")))"
+    }
+
+    private func execute(in context: ShellContext) throws -> CheckRunReport {
+        do {
+            return try CheckRunner(store: context.store(), kinds: context.kinds).run(request)
+        } catch let error as CheckError {
+            var position = ids.first?.position
+            if case .unknownCheck(let id, _) = error { position = ids.first { $0.text == id }?.position }
+            throw ShellError("check run: \(error)", at: position)
+        }
+    }
+
+    private func summary(_ report: CheckRunReport) -> String {
+        let failed = report.results.filter { $0.status == .fail }.count
+        let totals = report.changeTotals
+        var text = "check run #\(report.runID): \(failed) of \(report.results.count) checks failed, "
+            + "\(report.failingNodeIDs.count) failing resources, score \(String(format: "%.1f", report.score.value)); "
+            + "\(totals.new) new, \(totals.resolved) resolved, \(totals.stillFailing) still failing"
+        if let output { text += " (report: \(output))" }
+        return text
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ShellError("check run: cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// A standalone command whose results can also be piped like search results
+/// (`check run ID | clean`): piped, the shell calls `produce` instead of `run` and feeds the
+/// query it returns (which selects exactly the command's results) to the rest of the pipeline.
+public protocol ResultProducingCommand: StandaloneCommand {
+    /// Does the command's work and returns a query text selecting its results.
+    func produce(in context: ShellContext) throws -> String
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SiftStore
+import Testing
+@testable import SiftShell
+
+/// `check list|show|run|history` through the shell: exit status 3, piping into `clean`, formats.
+@Suite struct CheckCommandTests {
+    let directory: URL
+    let databasePath: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sift-check-cmd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        databasePath = directory.appendingPathComponent("graph.sqlite").path
+        let store = try GraphStore(path: databasePath)
+        let now = Date()
+        func daysAgo(_ days: Double) -> Date { now.addingTimeInterval(-days * 86_400) }
+        try store.replaceSubgraph(Subgraph(name: "cloud:aws", nodes: [Node(id: "aws", kind: "cloud", name: "aws")]))
+        try store.replaceSubgraph(Subgraph(name: "111111111111", nodes: [
+            Node(id: "111111111111", kind: "aws_account", name: "prod"),
+            Node(id: "AIDABOB", kind: "aws_iam_user", name: "bob", ctime: daysAgo(500),
+                 reported: ["password_enabled": .bool(false), "mfa_active": .bool(false)]),
+            Node(id: "AKIAOLD", kind: "aws_iam_access_key", name: "bob", ctime: daysAgo(400),
+                 reported: ["access_key_status": .string("Active"), "user_name": .string("bob")]),
+            Node(id: "AKIANEW", kind: "aws_iam_access_key", name: "bob", ctime: daysAgo(1),
+                 reported: ["access_key_status": .string("Active"), "user_name": .string("bob")]),
+        ], edges: [
+            Edge(from: "aws", to: "111111111111"), Edge(from: "111111111111", to: "AIDABOB"),
+            Edge(from: "AIDABOB", to: "AKIAOLD"), Edge(from: "AIDABOB", to: "AKIANEW"),
+        ]))
+    }
+
+    /// Runs one line in a fresh shell; returns whether it succeeded, its stdout, stderr and requested exit status.
+    func run(_ line: String) throws -> (ok: Bool, out: String, err: String, status: Int32) {
+        let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
+        let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let context = ShellContext(
+            options: ShellOptions(databasePath: databasePath),
+            out: OutputWriter(descriptor: outHandle.fileDescriptor), err: OutputWriter(descriptor: errHandle.fileDescriptor),
+            environment: [:])
+        let ok = Shell(context: context).run(line: line)
+        context.out.flush()
+        context.err.flush()
+        try outHandle.close()
+        try errHandle.close()
+        return (ok, try String(contentsOfFile: outPath, encoding: .utf8), try String(contentsOfFile: errPath, encoding: .utf8),
+                context.requestedExitStatus)
+    }
+
+    @Test func runReportsAndAsksForStatus3() throws {
+        let result = try run("check run iam.unused_access_keys iam.root_access_key")
+        #expect(result.ok && result.status == 3)
+        #expect(result.out.contains("FAIL  iam.unused_access_keys  MEDIUM  Active access keys unused for 90 days  [days=90]\n    AKIAOLD  aws_iam_access_key  user bob, account prod (111111111111)\n"))
+        #expect(result.out.contains("PASS  iam.root_access_key"))
+        #expect(!result.out.contains("AKIANEW"))
+        let passing = try run("check run iam.root_access_key")
+        #expect(passing.ok && passing.status == 0)
+        #expect(try run("check run --param days=500 iam.unused_access_keys").status == 0)
+    }
+
+    @Test func pipedFailingResourcesAreCleaned() throws {
+        let result = try run(#"check run iam.unused_access_keys | clean "unused for 90 days""#)
+        #expect(result.ok && result.status == 3)
+        #expect(result.out.contains("AKIAOLD") && !result.out.contains("AKIANEW"))
+        #expect(result.err.contains("check run #1: 1 of 1 checks failed, 1 failing resources"))
+        let marked = try run("search /desired.clean == true | count")
+        #expect(marked.out.contains("total matched: 1"))
+        let nothing = try run("check run iam.root_access_key | count")
+        #expect(nothing.ok && nothing.out.contains("total matched: 0"))
+        let second = try run("check run iam.unused_access_keys")
+        #expect(second.out.contains("(still failing)") && second.out.contains("0 new, 0 resolved, 1 still failing"))
+    }
+
+    @Test func listShowHistoryAndErrors() throws {
+        let list = try run("check list")
+        #expect(list.ok && list.out.split(separator: "\n").count == 7)
+        let show = try run("check show iam.user_without_mfa")
+        #expect(show.ok && show.out.contains("remediation:\n  1. ") && show.out.contains("severity: HIGH"))
+        let unknown = try run("check show iam.user_without_mf")
+        #expect(!unknown.ok && unknown.err.contains("unknown check 'iam.user_without_mf' (did you mean iam.user_without_mfa?)"))
+        let badParameter = try run("check run --param days=abc")
+        #expect(!badParameter.ok && badParameter.err.contains("days=abc: not a whole number"))
+        let badFormat = try run("check run --format pdf")
+        #expect(!badFormat.ok && badFormat.err.contains("unknown format 'pdf'"))
+        #expect(!(try run("check frobnicate")).ok)
+        _ = try run("check run --format sarif --output \(directory.appendingPathComponent("r.sarif").path)")
+        let sarif = try Data(contentsOf: directory.appendingPathComponent("r.sarif"))
+        #expect((try JSONSerialization.jsonObject(with: sarif) as? [String: Any])?["version"] as? String == "2.1.0")
+        let history = try run("check history")
+        #expect(history.out.hasPrefix("#1  ") && history.out.contains(" failed  iam.access_key_rotation,iam.inactive_keys_not_deleted,"))
+    }
+}
