@@ -90,7 +90,10 @@ let package = Package(
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
         .testTarget(
             name: "SiftAWSTests",
-            dependencies: ["SiftAWS", "SiftStore"],
+            dependencies: [
+                "SiftAWS", "SiftStore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -98,6 +101,8 @@ let package = Package(
             dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
+        // Runs one cleanup on a database, for the kill test of SiftOpsTests.
+        .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
         .testTarget(
             name: "SiftOpsTests",
             dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
@@ -110,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "sift-bench",
             dependencies: [
-                "SiftStore", "SiftQuery",
+                "SiftStore", "SiftQuery", "SiftAWS",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -151,6 +151,17 @@ enum StoreBench {
         print("nodes=\(summary.nodes) edges=\(summary.edges) seconds=\(seconds) cpu=\(lastCPU) hwm_kib=\(peakResidentKiB())")
     }
 
+    /// `sift-bench store-generate DB [NODES]`: a generated graph of about NODES nodes (default
+    /// 1,000,000) for other benchmarks and experiments.
+    static func generateDatabase(_ arguments: [String]) throws {
+        guard let path = arguments.first else { throw BenchError(message: "usage: store-generate DB [NODES]") }
+        let nodes = arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
+        let store = try GraphStore(path: path)
+        let (summary, seconds) = try timed { try store.generate(generatorOptions(nodes: nodes, now: Date())) }
+        print(line("generate", "\(summary.nodes) nodes + \(summary.edges) edges into \(path)", seconds: seconds,
+                   rate: Double(summary.nodes) / seconds))
+    }
+
     /// VmHWM of /proc/self/status: the process's peak resident memory.
     static func peakResidentKiB() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
@@ -161,10 +172,6 @@ enum StoreBench {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
 
 /// Every node and edge row of a database, in memory, ready to be written with the raw C API.
 struct RawRows {

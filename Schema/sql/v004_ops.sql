@@ -15,11 +15,17 @@ CREATE TABLE job (
     last_trigger   TEXT,                         -- manual | schedule | event name
     runs           INTEGER NOT NULL DEFAULT 0,
     failures       INTEGER NOT NULL DEFAULT 0,
-    next_fire      INTEGER,                      -- the next scheduled run, unix seconds
-    lease_owner    TEXT,                         -- who runs it now (host:pid:token); two runs never overlap
-    lease_until    INTEGER                       -- the lease lapses then unless renewed
+    next_fire      INTEGER                       -- the next scheduled run, unix seconds
 ) WITHOUT ROWID;
 CREATE INDEX job_event ON job(wait_for_event) WHERE wait_for_event IS NOT NULL;
+
+-- Leases: who runs a job ('job:ID') or a cleanup ('cleanup') now, so that two runs never overlap.
+-- A lease lapses at `until` unless renewed, or at once when its owner's process (on this host) is gone.
+CREATE TABLE lease (
+    name  TEXT    PRIMARY KEY,
+    owner TEXT    NOT NULL,                      -- host:pid:token
+    until INTEGER NOT NULL                       -- unix seconds
+) WITHOUT ROWID;
 
 -- One cleanup run (not written for a dry run: a dry run changes nothing).
 CREATE TABLE cleanup_run (

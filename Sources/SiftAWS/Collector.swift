@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SiftStore
 
 /// What to collect and how.
@@ -26,12 +27,18 @@ public struct CollectOptions: Sendable {
     public var reportTimeout: Double
     /// Accounts collected at the same time.
     public var accountConcurrency: Int
+    /// Seconds before a request without an answer counts as dropped (and is retried).
+    public var requestTimeout: Double
+    /// Debug lines per request (operation, status, duration); never credentials.
+    public var logger: Logger
 
     /// Creates options; only the environment is required.
     public init(profile: String? = nil, endpoint: String? = nil, assumeRole: String? = nil, accounts: [String] = [],
                 organisation: Bool = false, environment: [String: String], maxInFlight: Int = 16,
                 retry: RetryPolicy = RetryPolicy(), pageSize: Int = 1000, reportTimeout: Double = 120,
-                accountConcurrency: Int = 2) {
+                accountConcurrency: Int = 2, requestTimeout: Double = 30, logger: Logger = Logger(label: "sift.aws")) {
+        self.logger = logger
+        self.requestTimeout = requestTimeout
         self.profile = profile
         self.endpoint = endpoint
         self.assumeRole = assumeRole
@@ -158,7 +165,8 @@ public enum Collector {
         } catch {
             throw .configuration(error)
         }
-        let transport = AWSTransport(maxInFlight: options.maxInFlight, retry: options.retry)
+        let transport = AWSTransport(maxInFlight: options.maxInFlight, retry: options.retry,
+                                     timeout: options.requestTimeout, logger: options.logger)
         let endpoint = { (service: AWSService) in endpoints[service] ?? service.defaultEndpoint }
         let sts = STSClient(credentials: base, endpoint: endpoint(.sts), region: region, transport: transport)
 
@@ -281,5 +289,23 @@ struct AccountPlan: Sendable {
         // `run` refuses other accounts without a role, so only the caller's account lands here without one.
         guard account != caller, let role else { return base }
         return try await sts.assumeRole(roleArn: "arn:aws:iam::\(account):role/\(role)", sessionName: "sift-collect")
+    }
+}
+
+extension GraphStore: SubgraphSink {
+    /// Writes the subgraph with `replaceSubgraph` (one transaction).
+    public func write(_ subgraph: Subgraph) throws {
+        try replaceSubgraph(subgraph)
+    }
+}
+
+extension Collector {
+    /// Collects per `options` into `store`, one `replaceSubgraph` per account (the cloud subgraph first).
+    /// Throws only when nothing can start; a failing account is reported in the summary.
+    public static func run(options: CollectOptions, store: GraphStore,
+                           progress: @escaping @Sendable (CollectProgress) -> Void = { _ in })
+        async throws(CollectError) -> CollectSummary
+    {
+        try await run(options: options, sink: store, progress: progress)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -181,10 +182,13 @@ public final class AWSTransport: Sendable {
     let retry: RetryPolicy
     /// Counts every request sent.
     public let counter: APICallCounter
+    /// Gets one debug line per request (operation, status or error, duration); never credentials.
+    let logger: Logger
 
     /// Creates a transport with at most `maxInFlight` requests at once.
     public init(maxInFlight: Int = 16, retry: RetryPolicy = RetryPolicy(), counter: APICallCounter = APICallCounter(),
-                timeout: TimeInterval = 30) {
+                timeout: TimeInterval = 30, logger: Logger = Logger(label: "sift.aws")) {
+        self.logger = logger
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = max(1, maxInFlight)
         configuration.timeoutIntervalForRequest = timeout
@@ -195,6 +199,10 @@ public final class AWSTransport: Sendable {
         self.limiter = ConcurrencyLimiter(limit: maxInFlight)
         self.retry = retry
         self.counter = counter
+    }
+
+    deinit {
+        session.finishTasksAndInvalidate()
     }
 
     /// Signs and sends `request`, retrying throttling, 5xx and dropped connections. `decode` turns a
@@ -246,13 +254,16 @@ public final class AWSTransport: Sendable {
         for header in signable.headers where header.name.lowercased() != "host" {
             urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
         }
+        let started = Date()
         do {
             let (data, response) = try await session.data(for: urlRequest)
             guard let http = response as? HTTPURLResponse else {
                 return .failure(.transport(operation: request.operation, message: "not an HTTP response"))
             }
+            logger.debug("\(request.operation) HTTP \(http.statusCode) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
             return .success(AWSHTTPResponse(status: http.statusCode, body: data))
         } catch let error as URLError {
+            logger.debug("\(request.operation) URLError \(error.code.rawValue) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
             return .failure(.transport(operation: request.operation,
                                        message: "\(request.url.absoluteString): \(error.localizedDescription) (URLError \(error.code.rawValue))"))
         } catch {

@@ -128,7 +128,7 @@ public struct CleanupJournal: Sendable {
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, the graph's time format.
-    static func isoText(_ date: Date) -> String {
+    public static func isoText(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(secondsFromGMT: 0)
@@ -165,15 +165,32 @@ public struct CleanupJournal: Sendable {
                 arguments += [limit]
             }
             return try Row.fetchAll(db, sql: sql, arguments: arguments).reversed().map { row in
-                CleanupEntry(
+                let name: String = row["action"]
+                guard let action = CleanupActionKind(rawValue: name) else {
+                    throw CleanupJournalError.unknownAction(seq: row["seq"], action: name)
+                }
+                return CleanupEntry(
                     seq: row["seq"], runId: row["run_id"], nodeId: row["node_id"], kind: row["kind"],
                     account: row["account"], userName: row["user_name"],
-                    action: CleanupActionKind(rawValue: row["action"]) ?? .disable, reason: row["reason"],
+                    action: action, reason: row["reason"],
                     intentAt: Date(timeIntervalSince1970: TimeInterval(row["intent_at"] as Int64)),
                     result: (row["result"] as String?).flatMap(CleanupResult.init(rawValue:)),
                     resultAt: (row["result_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
                     detail: row["detail"])
             }
+        }
+    }
+}
+
+/// A journal row that cannot be read.
+public enum CleanupJournalError: Error, Sendable, CustomStringConvertible {
+    /// The row's action is not one this version knows.
+    case unknownAction(seq: Int64, action: String)
+
+    /// A message for people.
+    public var description: String {
+        switch self {
+        case .unknownAction(let seq, let action): return "cleanup journal row \(seq): unknown action '\(action)'"
         }
     }
 }

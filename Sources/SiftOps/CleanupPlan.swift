@@ -30,8 +30,9 @@ public enum CleanupDecision: Sendable, Hashable {
     case wait(disabledAt: Date, until: Date)
     /// An earlier run was interrupted during this key's action; the next real run settles it first.
     case interrupted(CleanupActionKind)
-    /// Nothing Sift can do for this kind or node (why).
-    case unsupported(String)
+    /// Nothing is done for this node (why: a kind cleanup does not handle, no owning user, a key set
+    /// Active again by someone after cleanup disabled it).
+    case noAction(String)
 }
 
 /// One candidate and its decision.
@@ -89,11 +90,14 @@ public struct CleanupPlanner: Sendable {
 
     private func decide(_ key: CleanupCandidate, config: OpsConfig, now: Date, journal: CleanupJournal,
                         open: [String: CleanupActionKind]) throws -> CleanupDecision {
-        guard key.kind == "aws_iam_access_key" else { return .unsupported("cleanup of \(key.kind) is not supported") }
-        guard let user = key.userName, !user.isEmpty else { return .unsupported("no reported user_name: the owning user is unknown") }
+        guard key.kind == "aws_iam_access_key" else { return .noAction("cleanup of \(key.kind) is not supported") }
+        guard let user = key.userName, !user.isEmpty else { return .noAction("no reported user_name: the owning user is unknown") }
         if let action = open[key.id] { return .interrupted(action) }
         guard config.cleanupDisableFirst else { return .delete(disabledAt: nil) }
         guard let disabledAt = try journal.disabledAt(key.id) else { return .disable }
+        if key.status == "Active" {
+            return .noAction("set Active again after cleanup disabled it \(CleanupJournal.isoText(disabledAt)); not deleted")
+        }
         let until = disabledAt.addingTimeInterval(config.cleanupGrace.timeInterval)
         return now >= until ? .delete(disabledAt: disabledAt) : .wait(disabledAt: disabledAt, until: until)
     }

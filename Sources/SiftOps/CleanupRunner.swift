@@ -5,7 +5,7 @@ import SiftStore
 public struct CleanupOutcome: Sendable, Hashable {
     /// The key.
     public var key: CleanupCandidate
-    /// The action taken or considered; nil when none applies (waiting, unsupported).
+    /// The action taken or considered; nil when none applies (waiting, nothing to do).
     public var action: CleanupActionKind?
     /// How it ended; nil for a dry run or a key that needed nothing now.
     public var result: CleanupResult?
@@ -64,7 +64,7 @@ public struct CleanupReport: Sendable {
         let skipped = outcomes.filter { $0.result == .skipped }.count
         let idle = outcomes.filter { $0.action == nil }.count
         return "cleanup: \(count(.disable, .done)) disabled, \(count(.delete, .done)) deleted, \(gone) already gone, "
-            + "\(skipped) skipped, \(idle) waiting or unsupported, \(failed) failed (\(time))"
+            + "\(skipped) skipped, \(idle) waiting or left alone, \(failed) failed (\(time))"
     }
 }
 
@@ -129,7 +129,7 @@ public struct CleanupRunner: Sendable {
                     try await client.setInactive(userName: user, accessKeyId: entry.nodeId)
                 }
             case .delete:
-                if try await existsOrThrow(client, user: user, id: entry.nodeId) {
+                if try await client.exists(userName: user, accessKeyId: entry.nodeId) {
                     (result, detail) = await call { () async throws(KeyActionError) in
                         try await client.delete(userName: user, accessKeyId: entry.nodeId)
                     }
@@ -149,10 +149,6 @@ public struct CleanupRunner: Sendable {
         let outcome = CleanupOutcome(key: key, action: entry.action, result: result, detail: detail, recovered: true)
         output(outcome.line(dryRun: false))
         return outcome
-    }
-
-    private func existsOrThrow(_ client: any AccessKeyActions, user: String, id: String) async throws -> Bool {
-        do { return try await client.exists(userName: user, accessKeyId: id) } catch { throw error }
     }
 
     /// Runs `steps` (or, in a dry run, says what each would do). Keys whose step was interrupted are
@@ -180,7 +176,7 @@ public struct CleanupRunner: Sendable {
             return CleanupOutcome(key: step.key, detail: "disabled \(CleanupJournal.isoText(disabledAt)), deleted after \(CleanupJournal.isoText(until))")
         case .interrupted(let action):
             return CleanupOutcome(key: step.key, action: action, detail: "an earlier run was interrupted; the next run checks it first")
-        case .unsupported(let why): return CleanupOutcome(key: step.key, detail: why)
+        case .noAction(let why): return CleanupOutcome(key: step.key, detail: why)
         }
     }
 
@@ -192,7 +188,7 @@ public struct CleanupRunner: Sendable {
         switch step.decision {
         case .disable: action = .disable
         case .delete(let since): action = .delete; disabledAt = since
-        case .wait, .interrupted, .unsupported: return dryRunOutcome(step)
+        case .wait, .interrupted, .noAction: return dryRunOutcome(step)
         }
         if Task.isCancelled { return CleanupOutcome(key: key, action: action, detail: "not started: stopped") }
         do {

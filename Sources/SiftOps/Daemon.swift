@@ -54,8 +54,8 @@ public struct Daemon: Sendable {
     public func runUntilSignalled() async {
         let task = Task { await run() }
         let queue = DispatchQueue(label: "sift.daemon.signals")
+        let previous = [SIGINT, SIGTERM].map { number in (number, signal(number, SIG_IGN)) }
         let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [environment] in
                 environment.output("daemon: signal \(number == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
@@ -66,7 +66,6 @@ public struct Daemon: Sendable {
         }
         await task.value
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for (number, handler) in previous { signal(number, handler) }
     }
 }

@@ -43,12 +43,8 @@ public struct JobRunner: Sendable {
         case .heldBy(let holder): return .alreadyRunning(holder)
         case .acquired: break
         }
-        let heartbeat = Task { [jobs, leaseTTL, now] in
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(leaseTTL / 3 * 1_000_000_000))
-                if Task.isCancelled { break }
-                _ = try? jobs.renewLease(id, owner: owner, until: now().addingTimeInterval(leaseTTL))
-            }
+        let heartbeat = LeaseHeartbeat(ttl: leaseTTL, now: now) { [jobs] until in
+            _ = try? jobs.renewLease(id, owner: owner, until: until)
         }
         var failure: String?
         do {
@@ -56,7 +52,7 @@ public struct JobRunner: Sendable {
         } catch {
             failure = String(describing: error)
         }
-        heartbeat.cancel()
+        heartbeat.stop()
         try jobs.finish(id, owner: owner, error: failure, now: now())
         return failure.map(JobOutcome.failed) ?? .ok
     }

@@ -43,12 +43,12 @@ public struct JobStore: Sendable {
 
     /// Every job, by id.
     public func list() throws(JobError) -> [Job] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM job ORDER BY id").map(Self.job(row:)) }
+        try read { db in try Row.fetchAll(db, sql: "\(Self.select) ORDER BY job.id").map(Self.job(row:)) }
     }
 
     /// The job `id`.
     public func job(_ id: String) throws(JobError) -> Job {
-        let found = try read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(Self.job(row:)) }
+        let found = try read { db in try Row.fetchOne(db, sql: "\(Self.select) WHERE job.id = ?", arguments: [id]).map(Self.job(row:)) }
         guard let found else { throw JobError.unknownJob(id) }
         return found
     }
@@ -75,7 +75,7 @@ public struct JobStore: Sendable {
     /// The active jobs waiting for `event`, by id.
     public func jobs(waitingFor event: WorkflowEvent) throws(JobError) -> [Job] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM job WHERE wait_for_event = ? AND active = 1 ORDER BY id", arguments: [event.rawValue])
+            try Row.fetchAll(db, sql: "\(Self.select) WHERE wait_for_event = ? AND active = 1 ORDER BY job.id", arguments: [event.rawValue])
                 .map(Self.job(row:))
         }
     }
@@ -85,7 +85,7 @@ public struct JobStore: Sendable {
     public func takeDueJobs(now: Date) throws(JobError) -> [Job] {
         try write { db in
             let due = try Row.fetchAll(
-                db, sql: "SELECT * FROM job WHERE active = 1 AND schedule IS NOT NULL AND next_fire <= ? ORDER BY next_fire, id",
+                db, sql: "\(Self.select) WHERE active = 1 AND schedule IS NOT NULL AND next_fire <= ? ORDER BY next_fire, job.id",
                 arguments: [Self.seconds(now)]
             ).map(Self.job(row:))
             for job in due {
@@ -107,54 +107,46 @@ public struct JobStore: Sendable {
 
     // MARK: - The run lease
 
-    /// Takes the run lease of job `id` for `owner` until `now + ttl`, unless another owner holds a
-    /// lease that has not lapsed (and whose process, when on this host, is alive). On success the job
-    /// is marked `running`. Returns the owner holding it when refused.
+    /// Takes the run lease of job `id` for `owner` until `now + ttl` (see `Leases.acquire`); on success
+    /// the job is marked `running`. Returns the owner holding it when refused.
     public func acquireLease(_ id: String, owner: LeaseOwner, trigger: JobTrigger, now: Date, ttl: TimeInterval) throws(JobError) -> LeaseResult {
         try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT lease_owner, lease_until FROM job WHERE id = ?", arguments: [id]) else {
-                throw JobError.unknownJob(id)
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE id = ?", arguments: [id]) == true else { throw JobError.unknownJob(id) }
+            let result = try Leases.acquire(db, name: Self.leaseName(id), owner: owner, now: now, ttl: ttl)
+            if result == .acquired {
+                try db.execute(
+                    sql: "UPDATE job SET last_started = ?, last_status = 'running', last_trigger = ? WHERE id = ?",
+                    arguments: [Self.seconds(now), trigger.description, id])
             }
-            if let holder: String = row["lease_owner"], let until: Int64 = row["lease_until"] {
-                let lapsed = until < Self.seconds(now)
-                let dead = LeaseOwner(token: holder)?.isDeadProcessOnThisHost ?? false
-                if !lapsed && !dead { return .heldBy(holder) }
-            }
-            try db.execute(
-                sql: """
-                    UPDATE job SET lease_owner = ?, lease_until = ?, last_started = ?, last_status = 'running',
-                                   last_trigger = ? WHERE id = ?
-                    """,
-                arguments: [owner.token, Self.seconds(now.addingTimeInterval(ttl)), Self.seconds(now), trigger.description, id])
-            return .acquired
+            return result
         }
     }
 
     /// Extends `owner`'s lease of job `id`; false when the lease is no longer `owner`'s.
     public func renewLease(_ id: String, owner: LeaseOwner, until: Date) throws(JobError) -> Bool {
-        try write { db in
-            try db.execute(
-                sql: "UPDATE job SET lease_until = ? WHERE id = ? AND lease_owner = ?",
-                arguments: [Self.seconds(until), id, owner.token])
-            return db.changesCount == 1
-        }
+        try write { db in try Leases.renew(db, name: Self.leaseName(id), owner: owner, until: until) }
     }
 
     /// Records how `owner`'s run of job `id` ended and releases the lease.
     public func finish(_ id: String, owner: LeaseOwner, error: String?, now: Date) throws(JobError) {
         try write { db in
+            guard try Leases.release(db, name: Self.leaseName(id), owner: owner) else { return }
             try db.execute(
                 sql: """
-                    UPDATE job SET lease_owner = NULL, lease_until = NULL, last_finished = ?, last_status = ?,
-                                   last_error = ?, runs = runs + 1, failures = failures + ?
-                    WHERE id = ? AND lease_owner = ?
+                    UPDATE job SET last_finished = ?, last_status = ?, last_error = ?, runs = runs + 1, failures = failures + ?
+                    WHERE id = ?
                     """,
                 arguments: [Self.seconds(now), error == nil ? JobStatus.ok.rawValue : JobStatus.failed.rawValue,
-                            error, error == nil ? 0 : 1, id, owner.token])
+                            error, error == nil ? 0 : 1, id])
         }
     }
 
+    static func leaseName(_ id: String) -> String { "job:\(id)" }
+
     // MARK: - Rows
+
+    /// A job's columns and the owner of its lease, if any.
+    static let select = "SELECT job.*, lease.owner AS lease_owner FROM job LEFT JOIN lease ON lease.name = 'job:' || job.id"
 
     static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 
@@ -195,45 +187,3 @@ public struct JobStore: Sendable {
     }
 }
 
-/// The outcome of asking for a job's run lease.
-public enum LeaseResult: Sendable, Hashable {
-    /// The lease is ours: run.
-    case acquired
-    /// Another run holds it (its owner token): do not run.
-    case heldBy(String)
-}
-
-/// Who holds a lease: host, process id and a random token, as `host:pid:token`.
-public struct LeaseOwner: Sendable, Hashable {
-    /// The host name.
-    public let host: String
-    /// The process id.
-    public let pid: Int32
-    /// A random token telling runs of one process apart.
-    public let nonce: String
-
-    /// A new owner for this process.
-    public init() {
-        host = ProcessInfo.processInfo.hostName
-        pid = getpid()
-        nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-    }
-
-    /// Reads `host:pid:token`.
-    public init?(token: String) {
-        let parts = token.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]) else { return nil }
-        host = parts.dropLast(2).joined(separator: ":")
-        self.pid = pid
-        nonce = String(parts[parts.count - 1])
-    }
-
-    /// `host:pid:token`.
-    public var token: String { "\(host):\(pid):\(nonce)" }
-
-    /// Whether the owner is a process of this host that no longer runs (its lease can be taken over).
-    public var isDeadProcessOnThisHost: Bool {
-        guard host == ProcessInfo.processInfo.hostName else { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
-    }
-}

@@ -30,7 +30,7 @@ public struct OpsDuration: Sendable, Hashable, Comparable, CustomStringConvertib
     /// Orders durations by length.
     public static func < (lhs: OpsDuration, rhs: OpsDuration) -> Bool { lhs.seconds < rhs.seconds }
 
-    private static let printUnits: [(String, Int64)] = [("w", 604_800), ("d", 86_400), ("h", 3600), ("min", 60), ("s", 1)]
+    private static let printUnits: [(String, Int64)] = [("d", 86_400), ("h", 3600), ("min", 60), ("s", 1)]
 
     private static let unitSeconds: [String: Int64] = [
         "y": 31_536_000, "yr": 31_536_000, "year": 31_536_000, "years": 31_536_000,

@@ -75,12 +75,15 @@ public enum WorkflowError: Error, Sendable, CustomStringConvertible {
     case collectFailed(String)
     /// The configuration or the database could not be read.
     case storage(String)
+    /// Another cleanup is under way (its lease owner).
+    case cleanupRunning(String)
 
     /// A message for people.
     public var description: String {
         switch self {
         case .collectFailed(let message): return "collect failed: \(message)"
         case .storage(let message): return "workflow: \(message)"
+        case .cleanupRunning(let owner): return "another cleanup is under way (\(owner)); try again when it ends"
         }
     }
 }
@@ -134,6 +137,9 @@ public struct WorkflowRunner: Sendable {
         if config.isDryRun {
             environment.output("cleanup is a dry run (cleanup=\(config.cleanup), cleanup_dry_run=\(config.cleanupDryRun)): nothing will change")
         }
+        // One real cleanup at a time (daemon, workflow runs, jobs): the lease is held until it ends.
+        let lease = config.isDryRun ? nil : try CleanupLease(store: environment.store)
+        defer { lease?.release() }
         let recovered = config.isDryRun ? [] : await runner.recover()
         let steps: [CleanupStep]
         do { steps = try CleanupPlanner(store: environment.store).plan(config: config, now: environment.now()) } catch {
@@ -204,5 +210,34 @@ public enum JobOutcomeText {
         case .failed(let why): return "job \(job): FAILED: \(why)"
         case .alreadyRunning(let owner): return "job \(job): not run, a run is under way (\(owner))"
         }
+    }
+}
+
+/// The `cleanup` lease, held (and renewed) while a real cleanup runs.
+final class CleanupLease: @unchecked Sendable {
+    static let name = "cleanup"
+    static let ttl: TimeInterval = 120
+    let store: GraphStore
+    let owner = LeaseOwner()
+    let heartbeat: LeaseHeartbeat
+
+    init(store: GraphStore) throws(WorkflowError) {
+        self.store = store
+        let owner = owner
+        let result: LeaseResult
+        do {
+            result = try store.writer.write { db in try Leases.acquire(db, name: Self.name, owner: owner, now: Date(), ttl: Self.ttl) }
+        } catch {
+            throw WorkflowError.storage(String(describing: error))
+        }
+        if case .heldBy(let holder) = result { throw WorkflowError.cleanupRunning(holder) }
+        heartbeat = LeaseHeartbeat(ttl: Self.ttl, now: { Date() }) { until in
+            _ = try? store.writer.write { db in try Leases.renew(db, name: Self.name, owner: owner, until: until) }
+        }
+    }
+
+    func release() {
+        heartbeat.stop()
+        _ = try? store.writer.write { db in try Leases.release(db, name: Self.name, owner: owner) }
     }
 }

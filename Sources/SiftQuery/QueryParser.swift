@@ -170,6 +170,10 @@ struct Parser {
     /// A hint for a token that cannot follow a part: a stray `)`, a value split by a space.
     func hintAfterTerm(_ part: Part) -> String? {
         if token.kind == .rightParen { return "no '(' is open here" }
+        if case .word(let word) = token.kind,
+           let keyword = Suggestion.closest(to: word, among: ["and", "or", "with", "sort", "limit"]) {
+            return "did you mean '\(keyword)'?"
+        }
         guard part.with == nil, part.sort.isEmpty, part.limit == nil, case .word(let word) = token.kind,
               case .predicate(let predicate) = part.term.rightmost else { return nil }
         switch predicate.value {
@@ -478,7 +482,9 @@ struct Parser {
             try advance()
             quantifier = .count(op, try parseCount())
         } else {
-            throw unexpected(expected: "'any', 'empty' or 'count' expected", hint: "e.g. with(empty, --> is(access_key))")
+            let suggestion = token.word.flatMap { Suggestion.closest(to: $0, among: ["any", "empty", "count"]) }
+            throw unexpected(expected: "'any', 'empty' or 'count' expected",
+                             hint: suggestion.map { "did you mean '\($0)'?" } ?? "e.g. with(empty, --> is(access_key))")
         }
         guard token.kind == .comma else { throw unexpected(expected: "',' expected") }
         try advance()

@@ -55,7 +55,7 @@ extension GraphStore {
         }
         return try writer.writeWithoutTransaction { db in
             try Self.inLoadTransaction(db) {
-                let loader = try GraphLoader(db: db, now: ISOTime.seconds(options.now))
+                let loader = try GraphLoader(db: db, now: ISOTime.seconds(options.now), profile: .generating)
                 var generator = OrganisationGenerator(options: options, loader: loader, progress: progress)
                 return try generator.run()
             }
@@ -273,20 +273,17 @@ private struct OrganisationGenerator {
         return low + Int64(random.next(below: UInt64(high - low)))
     }
 
-    /// An AWS-like id: the prefix, 8 base-32 characters that are a bijection of the serial (so ids
-    /// never collide), then `randomCount` random characters.
+    /// An AWS-like id: the prefix, 8 base-32 characters counting up from a per-seed start (so ids
+    /// never collide, and they arrive in ascending order, which keeps the id index's inserts at its
+    /// right edge), then `randomCount` random characters.
     private mutating func awsId(prefix: StaticString, serial: UInt64, randomCount: Int) -> String {
         let alphabet = Vocabulary.base32
         var bytes = [UInt8]()
         bytes.reserveCapacity(prefix.utf8CodeUnitCount + 8 + randomCount)
         bytes.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
-        let mask: UInt64 = (1 << 40) - 1
-        var mixed = (serial &+ options.seedOffset) & mask
-        mixed = (mixed &* 0x9E37_79B9_7F4B) & mask
-        mixed ^= mixed >> 20
-        mixed = (mixed &* 0xC2B2_AE3D_27D5) & mask
+        let counter = serial &+ options.seedOffset
         for shift in stride(from: 35, through: 0, by: -5) {
-            bytes.append(alphabet[Int((mixed >> UInt64(shift)) & 31)])
+            bytes.append(alphabet[Int((counter >> UInt64(shift)) & 31)])
         }
         for _ in 0..<randomCount {
             bytes.append(alphabet[Int(random.next() & 31)])
@@ -307,7 +304,8 @@ private struct OrganisationOptions {
         users = options.users
         now = ISOTime.seconds(options.now)
         var random = SplitMix64(seed: options.seed ^ 0x5EED)
-        seedOffset = random.next()
+        seedOffset = random.next() >> 26   // below 2^38: 40-bit serials never wrap
+
     }
 }
 

@@ -59,26 +59,41 @@ final class GraphLoader {
     private var pendingEdges = 0
     private(set) var summary = ImportSummary()
 
-    /// The cache for the load's connection (KiB, negative as SQLite wants it): big enough for the
-    /// id index of millions of nodes, and fixed, so memory does not grow with the input.
-    static let loadCacheKiB = 131_072
+    /// How a load uses memory and indexes.
+    struct Profile {
+        /// SQLite's page cache (which also bounds its sort memory), KiB: fixed, so that memory does
+        /// not grow with the input.
+        let cacheKiB: Int
+        /// Secondary indexes kept up to date during a bulk load, because their inserts are appends:
+        /// (kind, nid) and (subgraph, nid) always grow at the end of each group. The others are
+        /// dropped and rebuilt at the end, one sort each instead of a million random inserts.
+        let liveIndexes: Set<String>
 
-    init(db: Database, now: Int64) throws {
+        /// Imports: edges arrive in random target order, so `edge_in` is rebuilt.
+        static let importing = Profile(cacheKiB: 65_536, liveIndexes: ["node_kind", "node_subgraph"])
+        /// Generation writes each key's edges right after the key: `edge_in` grows at its end too.
+        static let generating = Profile(cacheKiB: 131_072, liveIndexes: ["node_kind", "node_subgraph", "edge_in"])
+    }
+
+    /// The cache (and so the sort memory) while dropped indexes are rebuilt, KiB.
+    static let rebuildCacheKiB = 16_384
+
+    init(db: Database, now: Int64, profile: Profile) throws {
         self.db = db
         at = now
         isBulk = try Int.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM node)") == 1
-        try db.execute(sql: "PRAGMA cache_size = -\(Self.loadCacheKiB)")
+        try db.execute(sql: "PRAGMA cache_size = -\(profile.cacheKiB)")
         try db.execute(sql: """
             CREATE TEMP TABLE IF NOT EXISTS load_pending_edge(line INTEGER, source TEXT, from_id TEXT, to_id TEXT, type TEXT);
             DELETE FROM load_pending_edge;
             """)
         if isBulk {
-            droppedIndexes = try String.fetchAll(db, sql: """
-                SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('node', 'edge') AND sql IS NOT NULL ORDER BY name
+            let indexes = try Row.fetchAll(db, sql: """
+                SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('node', 'edge') AND sql IS NOT NULL ORDER BY name
                 """)
-            for name in try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('node', 'edge') AND sql IS NOT NULL
-                """) {
+            for index in indexes where !profile.liveIndexes.contains(index[0]) {
+                let name: String = index[0]
+                droppedIndexes.append(index[1])
                 try db.execute(sql: "DROP INDEX \(name.quotedDatabaseIdentifier)")
             }
             markSeen = nil
@@ -207,8 +222,13 @@ final class GraphLoader {
         }
         try db.execute(sql: "DELETE FROM load_pending_edge")
         if !isBulk { try db.execute(sql: "DELETE FROM load_seen") }
-        for sql in droppedIndexes {
-            try db.execute(sql: sql)
+        if !droppedIndexes.isEmpty {
+            // SQLite sizes its sort memory from the cache: keep the rebuild's memory as small as
+            // the load's, whatever the number of rows.
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.rebuildCacheKiB)")
+            for sql in droppedIndexes {
+                try db.execute(sql: sql)
+            }
         }
         try db.execute(sql: "PRAGMA cache_size = -2000")
         return summary

@@ -31,7 +31,7 @@ extension GraphStore {
         let at = ISOTime.seconds(now)
         return try writer.writeWithoutTransaction { db in
             try Self.inLoadTransaction(db) {
-                let loader = try GraphLoader(db: db, now: at)
+                let loader = try GraphLoader(db: db, now: at, profile: .importing)
                 var reader = LineReader(handle: handle)
                 let parser = NDJSONLineParser(now: at)
                 do {

@@ -167,11 +167,13 @@ final class CompileContext {
             let condition = try partCondition(part, alias: alias, reached: reached)
             let order = try sortKeys(part.sort, alias: alias)
             if index < parts.count - 1, let navigation = part.navigation {
-                var select = "SELECT \(alias).nid FROM node \(alias) WHERE " + condition
                 if let limit = part.limit {
-                    select += try orderAndLimit(order, tiebreak: "\(alias).nid", offset: limit.offset, count: limit.count)
+                    let select = "SELECT \(alias).nid FROM node \(alias) WHERE " + condition
+                        + (try orderAndLimit(order, tiebreak: "\(alias).nid", offset: limit.offset, count: limit.count))
+                    reached = try navigate(from: .set(select), navigation)
+                } else {
+                    reached = try navigate(from: .part(alias: alias, condition: condition), navigation)
                 }
-                reached = try navigate(from: .set(select), navigation)
             } else {
                 return try finalStatement(part, alias: alias, condition: condition, order: order, output: output)
             }

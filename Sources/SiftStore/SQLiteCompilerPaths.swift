@@ -81,7 +81,9 @@ struct Location {
 
 /// Where a navigation starts.
 enum NavigationStart {
-    /// A set of nodes: a SELECT returning one column of nids.
+    /// The nodes of a part without a limit: `node alias` rows satisfying the condition.
+    case part(alias: String, condition: SQLFragment)
+    /// A set of nodes: a SELECT returning one column of nids (a part with sort and limit).
     case set(SQLFragment)
     /// One node of the enclosing query (correlated).
     case node(String)
@@ -107,8 +109,7 @@ extension CompileContext {
         case let .descendants(kind, section):
             return try related(kind: kind, section: section, components: path.components, upward: false, alias: alias, path: path)
         case .shortcut(let kind):
-            let components = path.components.isEmpty || path.components == [.key(kind)] ? [.key("name")] : path.components
-            return try related(kind: kind, section: .reported, components: components, upward: true, alias: alias, path: path)
+            return try related(kind: kind, section: .reported, components: path.components, upward: true, alias: alias, path: path)
         }
     }
 
@@ -164,16 +165,16 @@ extension CompileContext {
             switch component {
             case .key(let key):
                 if key.contains("\"") || key.contains("\\") {
-                    throw CompileError.invalidPath(path: pathText(path), reason: "a key with a double quote or backslash cannot be addressed")
+                    throw CompileError.invalidPath(path: path.description, reason: "a key with a double quote or backslash cannot be addressed")
                 }
                 let plain = !key.isEmpty && key.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
                     && !(key.utf8.first.map { $0 >= 48 && $0 <= 57 } ?? false)
                 text += plain ? ".\(key)" : ".\"\(key)\""
             case .index(let index):
-                if index < 0 { throw CompileError.invalidPath(path: pathText(path), reason: "an index must not be negative") }
+                if index < 0 { throw CompileError.invalidPath(path: path.description, reason: "an index must not be negative") }
                 text += "[\(index)]"
             case .wildcard:
-                throw CompileError.invalidPath(path: pathText(path), reason: "[*] cannot be used here")
+                throw CompileError.invalidPath(path: path.description, reason: "[*] cannot be used here")
             }
         }
         return text
@@ -222,7 +223,7 @@ extension CompileContext {
         }
         if location.scope.isEmpty { return value }
         guard !location.scope.hasWildcard, let nearest = location.scope.nearest else {
-            throw CompileError.invalidPath(path: pathText(path), reason: "a path with [*] has many values; it cannot be sorted or counted by")
+            throw CompileError.invalidPath(path: path.description, reason: "a path with [*] has many values; it cannot be sorted or counted by")
         }
         var scope = location.scope
         scope.conditions.append(value + " IS NOT NULL")
@@ -247,21 +248,34 @@ extension CompileContext {
         /// The start nodes as rows `nid` (with `, 0` as their depth when `depth`).
         func seed(depth: Bool) -> SQLFragment {
             switch start {
+            case let .part(node, condition): return "SELECT \(node).nid" + (depth ? ", 0" : "") + " FROM node \(node) WHERE " + condition
             case .set(let select): return "SELECT nid" + (depth ? ", 0" : "") + " FROM (" + select + ")"
             case .node(let node): return SQLFragment("SELECT \(node).nid" + (depth ? ", 0" : ""))
             }
         }
-        /// One step from a set (`IN (…)`) or from the correlated node.
+        /// One step from the start: a join with the part's nodes, `IN (set)`, or from the correlated node.
         func step() -> SQLFragment {
             SQLFragment.joined(directions.map { direction in
                 let edge = alias("e")
-                var sql = SQLFragment("SELECT \(edge).\(direction.far) AS nid FROM edge \(edge) WHERE \(edge).\(direction.near)")
+                let types = SQLFragment.membership("\(edge).type", direction.types)
                 switch start {
-                case .set(let select): sql += " IN (" + select + ")"
-                case .node(let node): sql += " = \(node).nid"
+                case let .part(node, condition):
+                    return "SELECT \(edge).\(direction.far) AS nid FROM node \(node) JOIN edge \(edge) ON \(edge).\(direction.near) = \(node).nid AND "
+                        + types + " WHERE " + condition
+                case .set(let select):
+                    return "SELECT \(edge).\(direction.far) AS nid FROM edge \(edge) WHERE \(edge).\(direction.near) IN (" + select + ") AND " + types
+                case .node(let node):
+                    return "SELECT \(edge).\(direction.far) AS nid FROM edge \(edge) WHERE \(edge).\(direction.near) = \(node).nid AND " + types
                 }
-                return sql + " AND " + SQLFragment.membership("\(edge).type", direction.types)
-            }, " UNION ")
+            }, " UNION ALL ")
+        }
+        /// One step from the nodes of the named table (a level of an unrolled walk).
+        func step(from level: String) -> SQLFragment {
+            SQLFragment.joined(directions.map { direction in
+                let edge = alias("e")
+                return "SELECT \(edge).\(direction.far) FROM \(level) JOIN edge \(edge) ON \(edge).\(direction.near) = \(level).nid AND "
+                    + SQLFragment.membership("\(edge).type", direction.types)
+            }, " UNION ALL ")
         }
         /// The recursive members walking one more edge from the CTE `walk`.
         func recursion(_ walk: String, depthBelow limit: Int?) -> SQLFragment {
@@ -280,6 +294,18 @@ extension CompileContext {
             return seed(depth: false)
         case 1?:
             return minDepth == 0 ? seed(depth: false) + " UNION " + step() : step()
+        case let maxDepth? where maxDepth <= Self.unrolledDepth:
+            // Short walks unrolled: one table per depth (walks, not deduplicated until the final UNION).
+            var levels: [String] = []
+            var tables: [SQLFragment] = []
+            for depth in 1...maxDepth {
+                let level = alias("d")
+                tables.append("\(level)(nid) AS (" + (depth == 1 ? step() : step(from: levels[depth - 2])) + ")")
+                levels.append(level)
+            }
+            let selects = (minDepth == 0 ? [seed(depth: false)] : [])
+                + levels[max(minDepth, 1) - 1..<maxDepth].map { SQLFragment("SELECT nid FROM \($0)") }
+            return "WITH " + SQLFragment.joined(tables, ", ") + " " + SQLFragment.joined(selects, " UNION ")
         case let maxDepth?:
             let walk = alias("r")
             return "WITH RECURSIVE \(walk)(nid, d) AS (" + seed(depth: true) + " UNION " + recursion(walk, depthBelow: maxDepth)
@@ -298,8 +324,11 @@ extension CompileContext {
         }
     }
 
+    /// Walks up to this depth are unrolled into one table per depth (faster than a recursive CTE).
+    static let unrolledDepth = 4
+
     /// Validated edge types as bound values.
-    private func edgeTypes(_ names: [String]) throws -> [DatabaseValue] {
+    func edgeTypes(_ names: [String]) throws -> [DatabaseValue] {
         let known = EdgeType.allCases.map(\.rawValue)
         return try names.map { name in
             guard known.contains(name) else {

@@ -56,7 +56,7 @@ extension CompileContext {
             case let .element(value, jsonType, _):
                 return "(\(jsonType) = 'object' AND json_type(\(value), " + SQLFragment.bound(keyPath.databaseValue) + ") IS NOT NULL)"
             case .text, .time, .duration:
-                throw CompileError.invalidPath(path: pathText(path), reason: "has_key needs an object property")
+                throw CompileError.invalidPath(path: path.description, reason: "has_key needs an object property")
             }
         }
         let all = keys.isEmpty ? SQLFragment("1") : SQLFragment.joined(checks, " AND ")
@@ -68,12 +68,17 @@ extension CompileContext {
     /// `path [any|all|none] OP value`.
     private func predicate(_ predicate: SiftQuery.Predicate, alias: String, negated: Bool) throws -> SQLFragment {
         let location = try locate(predicate.path, alias: alias)
-        let path = pathText(predicate.path)
+        let path = predicate.path.description
         if let modifier = predicate.modifier {
             return try quantified(modifier, location: location, op: predicate.op, value: predicate.value, path: path)
         }
         let (positive, isNegation) = Self.positive(predicate.op)
         if location.scope.isEmpty {
+            if isNegation, positive == .in, case .array(let values) = predicate.value, values.contains(where: { $0 != .null }) {
+                // `x not in [..]`: missing values match, as the complement of `in`.
+                let read = location.operand.read
+                return "(" + read + " IS NULL OR " + read + " NOT IN (" + (try list(values, for: location.operand, path: path)) + "))"
+            }
             if isNegation {
                 return "NOT (" + (try test(location.operand, positive, predicate.value, path: path, twoValued: true)) + ")"
             }
@@ -143,7 +148,7 @@ extension CompileContext {
             return twoValued ? "coalesce(" + comparison + ", 0)" : comparison
         case .matches:
             guard case .string(let pattern) = value else {
-                throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "a regular expression must be a string, not \(valueText(value))")
+                throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "a regular expression must be a string, not \(value.description)")
             }
             switch operand {
             case .text, .json, .element: break
@@ -155,11 +160,10 @@ extension CompileContext {
             return read + " REGEXP " + SQLFragment.bound(pattern.databaseValue)
         case .in:
             guard case .array(let values) = value else {
-                throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "expects an array like [a, b], not \(valueText(value))")
+                throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "expects an array like [a, b], not \(value.description)")
             }
-            let bound = try values.filter { $0 != .null }.map { try self.bound($0, for: operand, op: .equal, path: path).0 }
-            if bound.isEmpty { return SQLFragment("0") }
-            let membership = read + " IN (" + SQLFragment.joined(bound, ", ") + ")"
+            if !values.contains(where: { $0 != .null }) { return SQLFragment("0") }
+            let membership = read + " IN (" + (try list(values, for: operand, path: path)) + ")"
             return twoValued ? "coalesce(" + membership + ", 0)" : membership
         case .notEqual, .notMatches, .notIn:
             preconditionFailure("negations are compiled as NOT of their positive operator")
@@ -168,11 +172,16 @@ extension CompileContext {
 
     // MARK: Values
 
+    /// The bound values of an `in` list (nulls left out: a missing value is never in a list).
+    private func list(_ values: [Value], for operand: Operand, path: String) throws -> SQLFragment {
+        SQLFragment.joined(try values.filter { $0 != .null }.map { try bound($0, for: operand, op: .equal, path: path).0 }, ", ")
+    }
+
     /// The bound value for comparing `operand` with `value`, and the operator to use instead when
     /// the comparison turns around (`last_access > 90d` is `coalesce(atime, ctime) < now - 90d`).
     private func bound(_ value: Value, for operand: Operand, op: Operator, path: String) throws -> (SQLFragment, Operator?) {
         func mismatch(_ type: String, _ expected: String) -> CompileError {
-            .typeMismatch(path: path, type: type, value: valueText(value), expected: expected)
+            .typeMismatch(path: path, type: type, value: value.description, expected: expected)
         }
         switch operand {
         case .duration:
@@ -198,7 +207,7 @@ extension CompileContext {
             case .double(let double): return (.bound(String(double).databaseValue), nil)
             case .bool(let bool): return (.bound((bool ? "true" : "false").databaseValue), nil)
             case .duration, .datetime, .placeholder: throw mismatch("string", "a string")
-            case .null, .array, .object: throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "cannot compare with \(valueText(value))")
+            case .null, .array, .object: throw CompileError.invalidValue(path: path, op: op.rawValue, reason: "cannot compare with \(value.description)")
             }
         case .json(_, _, let type), .element(_, _, let type):
             return (try jsonBound(value, type: type, mismatch: mismatch), nil)
@@ -258,12 +267,24 @@ extension CompileContext {
 
     /// `with(any|empty|count OP N, NAVIGATION [FILTER] [with(...)])` on the node `alias`.
     func withClause(_ clause: WithClause, alias node: String) throws -> SQLFragment {
-        let reached = try navigate(from: .node(node), clause.navigation)
         let neighbour = alias("w")
-        var conditions: [SQLFragment] = ["\(neighbour).nid IN (" + reached + ")"]
+        var conditions: [SQLFragment] = []
+        let navigation = clause.navigation
+        let from: SQLFragment
+        if navigation.minDepth == 1, navigation.maxDepth == 1, navigation.direction != .both {
+            // One step one way: join the edges straight (no per-node temporary set).
+            let edge = alias("e")
+            let (near, far, types) = navigation.direction == .out
+                ? ("from_nid", "to_nid", navigation.outEdgeTypes) : ("to_nid", "from_nid", navigation.inEdgeTypes)
+            from = "edge \(edge) JOIN node \(neighbour) ON \(neighbour).nid = \(edge).\(far) AND \(edge).\(near) = \(node).nid AND "
+                + SQLFragment.membership("\(edge).type", try edgeTypes(types))
+        } else {
+            from = SQLFragment("node \(neighbour)")
+            conditions.append("\(neighbour).nid IN (" + (try navigate(from: .node(node), navigation)) + ")")
+        }
         if let filter = clause.filter, filter != .all { conditions.append(try term(filter, alias: neighbour, negated: false)) }
         if let nested = clause.nested?.value { conditions.append(try withClause(nested, alias: neighbour)) }
-        let body = " FROM node \(neighbour) WHERE " + SQLFragment.joined(conditions, " AND ")
+        let body = " FROM " + from + (conditions.isEmpty ? SQLFragment() : " WHERE " + SQLFragment.joined(conditions, " AND "))
         switch clause.quantifier {
         case .any:
             return "EXISTS (SELECT 1" + body + ")"
@@ -273,7 +294,8 @@ extension CompileContext {
             if count < 0 { throw CompileError.invalidCount(what: "count in with()", value: count) }
             switch op {
             case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
-                return "(SELECT count(*)" + body + ") \(op == .equal ? "=" : op.rawValue) " + SQLFragment.bound(Int64(count).databaseValue)
+                return "(SELECT count(DISTINCT \(neighbour).nid)" + body + ") \(op == .equal ? "=" : op.rawValue) "
+                    + SQLFragment.bound(Int64(count).databaseValue)
             case .matches, .notMatches, .in, .notIn:
                 throw CompileError.invalidValue(path: "count", op: op.rawValue, reason: "with(count OP N) takes ==, !=, <, <=, > or >=")
             }

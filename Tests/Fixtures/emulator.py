@@ -22,6 +22,8 @@ signed with a scenario key would mark that key used now, so clients must not use
 import argparse
 import datetime
 import json
+import os
+import signal
 import random
 import socket
 import sys
@@ -204,6 +206,10 @@ def main():
         with open(args.manifest, "w") as f:
             json.dump(manifest, f, indent=1, sort_keys=True)
 
+    # SIGTERM ends the process at once (moto's server threads would otherwise keep it alive); a parent may
+    # start us with it blocked.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     print(f"PORT={port}", flush=True)
     try:
         while True:

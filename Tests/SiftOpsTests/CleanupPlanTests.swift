@@ -41,9 +41,9 @@ import SiftStore
         var plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: start).map { ($0.key.id, $0.decision) })
         #expect(plan["AKIAMARKED1"] == .disable)
         #expect(plan["AKIAMARKED2"] == .disable, "a key found Inactive is disabled again to start its grace")
-        guard case .unsupported(let why) = plan["AIDAMARKEDUSER"] else { Issue.record("user not unsupported"); return }
+        guard case .noAction(let why) = plan["AIDAMARKEDUSER"] else { Issue.record("user not unsupported"); return }
         #expect(why == "cleanup of aws_iam_user is not supported")
-        guard case .unsupported = plan["AKIANOUSER"] else { Issue.record("key without user planned"); return }
+        guard case .noAction = plan["AKIANOUSER"] else { Issue.record("key without user planned"); return }
 
         // Journal a finished disable of AKIAMARKED1 at `start`.
         let journal = CleanupJournal(store: temp.store)
@@ -59,6 +59,12 @@ import SiftStore
         let afterGrace = start.addingTimeInterval(7 * 86_400)
         plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: afterGrace).map { ($0.key.id, $0.decision) })
         #expect(plan["AKIAMARKED1"] == .delete(disabledAt: start))
+        // Someone set it Active again (a later collect says so): it is not deleted.
+        try temp.store.writer.write { db in
+            try db.execute(sql: "UPDATE node SET reported = json_set(reported, '$.access_key_status', 'Active') WHERE id = 'AKIAMARKED1'")
+        }
+        plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: afterGrace).map { ($0.key.id, $0.decision) })
+        #expect(plan["AKIAMARKED1"] == .noAction("set Active again after cleanup disabled it 2026-03-01T00:00:00Z; not deleted"))
 
         config.set(.cleanupDisableFirst, .bool(false))
         plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: start).map { ($0.key.id, $0.decision) })

@@ -82,7 +82,7 @@ import SiftStore
         #expect(try OpsDuration(parsing: "P7D").seconds == 604_800)
         #expect(try OpsDuration(parsing: "PT1H30M").seconds == 5400)
         #expect(OpsDuration(seconds: 5400).description == "1h30min")
-        #expect(OpsDuration(seconds: 604_800 + 3600).description == "1w1h")
+        #expect(OpsDuration(seconds: 604_800 + 3600).description == "7d1h")
         #expect(throws: OpsValueError.self) { try OpsDuration(parsing: "") }
         #expect(throws: OpsValueError.self) { try OpsDuration(parsing: "P") }
         #expect(throws: OpsValueError.self) { try OpsDuration(parsing: "5 d") }
@@ -151,7 +151,7 @@ import SiftStore
             #!/bin/sh
             echo x >> \(counter)
             if [ "$(wc -l < \(counter))" -eq 1 ]; then
-              sed -i 's/^cleanup_grace: 1w/cleanup_grace: soon/' "$1"
+              sed -i 's/^cleanup_grace: 7d/cleanup_grace: soon/' "$1"
             else
               sed -i 's/^cleanup_grace: soon/cleanup_grace: 3d/' "$1"
             fi

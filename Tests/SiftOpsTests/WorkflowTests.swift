@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GRDB
 import SiftStore
 @testable import SiftOps
 
@@ -59,6 +60,32 @@ struct NoCloud: Error {}
         } catch {
             #expect(error.description == "collect failed: no credentials")
         }
+    }
+
+    @Test func twoRealCleanupsNeverOverlap() async throws {
+        let temp = try TemporaryStore()
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        // Another live process on another host holds the cleanup lease.
+        try await temp.store.writer.write { db in
+            try db.execute(sql: "INSERT INTO lease(name, owner, until) VALUES ('cleanup', 'elsewhere:1:z', ?)",
+                           arguments: [Int64(Date().timeIntervalSince1970) + 60])
+        }
+        let env = WorkflowEnvironment(store: temp.store, collect: { _ in "" }, actions: { _ in throw NoCloud() },
+                                      runLine: { _ in }, output: { _ in })
+        do {
+            _ = try await WorkflowRunner(environment: env).run(.cleanup)
+            Issue.record("a second cleanup ran")
+        } catch {
+            #expect(error.description == "another cleanup is under way (elsewhere:1:z); try again when it ends")
+        }
+        // A dry run only reads: it runs.
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup_dry_run=true"])
+        #expect(try await WorkflowRunner(environment: env).run(.cleanup).cleanup?.dryRun == true)
+        // Once the lease is gone, the real cleanup runs and gives the lease back.
+        try await temp.store.writer.write { db in try db.execute(sql: "DELETE FROM lease") }
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup_dry_run=false"])
+        #expect(try await WorkflowRunner(environment: env).run(.cleanup).cleanup?.dryRun == false)
+        #expect(try await temp.store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM lease") } == 0)
     }
 
     @Test func workflowNamesAreChecked() throws {

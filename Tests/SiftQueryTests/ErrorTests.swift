@@ -146,3 +146,22 @@ struct ErrorHintTests {
         #expect(parseError("is(a) and b == 1)")?.hint == "no '(' is open here")
     }
 }
+
+@Suite("Suggestions")
+struct SuggestionTests {
+    @Test func misspeltKeywords() {
+        #expect(parseError("is(a) adn b == 1")?.hint == "did you mean 'and'?")
+        #expect(parseError("is(a) ro b == 1")?.hint == "did you mean 'or'?")
+        #expect(parseError("is(a) srot name")?.hint == "did you mean 'sort'?")
+        #expect(parseError("is(a) limt 3")?.hint == "did you mean 'limit'?")
+        #expect(parseError("all with(emtpy, --> all)")?.hint == "did you mean 'empty'?")
+        #expect(parseError("is(a) banana")?.hint == nil)
+    }
+
+    @Test func distances() {
+        #expect(Suggestion.editDistance(Array("adn"), Array("and")) == 1)
+        #expect(Suggestion.editDistance(Array("kitten"), Array("sitting")) == 3)
+        #expect(Suggestion.closest(to: "acces_key", among: ["access_key", "user"]) == "access_key")
+        #expect(Suggestion.closest(to: "user", among: ["access_key", "user"]) == nil)
+    }
+}

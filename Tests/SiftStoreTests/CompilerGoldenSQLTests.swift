@@ -22,18 +22,18 @@ import Testing
         let compiled = try compile(chain(unused, (Navigation(direction: .in), .isKind(["user"]))), .count(path: p("name")))
         #expect(compiled.sql == """
             SELECT value, count(*) AS count, value IS NOT NULL AS matched FROM (SELECT n3.name AS value FROM node n3 \
-            WHERE n3.nid IN (SELECT e2.from_nid AS nid FROM edge e2 WHERE e2.to_nid IN (SELECT n1.nid FROM node n1 \
-            WHERE (n1.kind IN (?, ?) AND coalesce(n1.atime, n1.ctime) < ?)) AND e2.type = ?) AND n3.kind IN (?, ?, ?)) \
+            WHERE n3.nid IN (SELECT e2.from_nid AS nid FROM node n1 JOIN edge e2 ON e2.to_nid = n1.nid AND e2.type = ? \
+            WHERE (n1.kind IN (?, ?) AND coalesce(n1.atime, n1.ctime) < ?)) AND n3.kind IN (?, ?, ?)) \
             GROUP BY value ORDER BY value IS NULL, count(*), value
             """)
-        #expect(compiled.values == values("access_key", "aws_iam_access_key", ninetyDaysAgo, "default", "aws_iam_user", "aws_root_user", "user"))
+        #expect(compiled.values == values("default", "access_key", "aws_iam_access_key", ninetyDaysAgo, "aws_iam_user", "aws_root_user", "user"))
     }
 
     @Test func walkthroughNotIn() throws {
         let compiled = try compile(q(unused && cmp(p("name"), .notIn, .array([.string("jenkins"), .string("ci")]))))
         #expect(compiled.sql == """
             SELECT \(nodeColumns) FROM node n1 WHERE ((n1.kind IN (?, ?) AND coalesce(n1.atime, n1.ctime) < ?) \
-            AND NOT (coalesce(n1.name IN (?, ?), 0)))
+            AND (n1.name IS NULL OR n1.name NOT IN (?, ?)))
             """)
         #expect(compiled.values == values("access_key", "aws_iam_access_key", ninetyDaysAgo, "jenkins", "ci"))
     }
@@ -41,19 +41,26 @@ import Testing
     @Test func boundedTraversalTotal() throws {
         let compiled = try compile(chain(.id(["111"]), (Navigation(direction: .out, minDepth: 1, maxDepth: 3), keys)), .total)
         #expect(compiled.sql == """
-            SELECT count(*) AS count FROM node n4 WHERE n4.nid IN (WITH RECURSIVE r2(nid, d) AS (SELECT nid, 0 FROM \
-            (SELECT n1.nid FROM node n1 WHERE n1.id = ?) UNION SELECT e3.to_nid, r2.d + 1 FROM r2 JOIN edge e3 ON \
-            e3.from_nid = r2.nid AND e3.type = ? WHERE r2.d < 3) SELECT nid FROM r2 WHERE d >= 1) AND n4.kind IN (?, ?)
+            SELECT count(*) AS count FROM node n8 WHERE n8.nid IN (WITH d2(nid) AS (SELECT e3.to_nid AS nid FROM node n1 \
+            JOIN edge e3 ON e3.from_nid = n1.nid AND e3.type = ? WHERE n1.id = ?), d4(nid) AS (SELECT e5.to_nid FROM d2 JOIN edge e5 \
+            ON e5.from_nid = d2.nid AND e5.type = ?), d6(nid) AS (SELECT e7.to_nid FROM d4 JOIN edge e7 ON e7.from_nid = d4.nid \
+            AND e7.type = ?) SELECT nid FROM d2 UNION SELECT nid FROM d4 UNION SELECT nid FROM d6) AND n8.kind IN (?, ?)
             """)
-        #expect(compiled.values == values("111", "default", "access_key", "aws_iam_access_key"))
+        #expect(compiled.values == values("default", "111", "default", "default", "access_key", "aws_iam_access_key"))
+        let deep = try compile(chain(.id(["111"]), (Navigation(direction: .in, minDepth: 2, maxDepth: 5), .all)), .total)
+        #expect(deep.sql == """
+            SELECT count(*) AS count FROM node n4 WHERE n4.nid IN (WITH RECURSIVE r2(nid, d) AS (SELECT n1.nid, 0 FROM node n1 \
+            WHERE n1.id = ? UNION SELECT e3.from_nid, r2.d + 1 FROM r2 JOIN edge e3 ON e3.to_nid = r2.nid AND e3.type = ? \
+            WHERE r2.d < 5) SELECT nid FROM r2 WHERE d >= 2)
+            """)
     }
 
     @Test func withEmpty() throws {
         let with = WithClause(quantifier: .empty, navigation: Navigation(direction: .out), filter: keys)
         let compiled = try compile(q(.isKind(["user"]), with: with))
         #expect(compiled.sql == """
-            SELECT \(nodeColumns) FROM node n1 WHERE n1.kind IN (?, ?, ?) AND NOT EXISTS (SELECT 1 FROM node w3 WHERE \
-            w3.nid IN (SELECT e2.to_nid AS nid FROM edge e2 WHERE e2.from_nid = n1.nid AND e2.type = ?) AND w3.kind IN (?, ?))
+            SELECT \(nodeColumns) FROM node n1 WHERE n1.kind IN (?, ?, ?) AND NOT EXISTS (SELECT 1 FROM edge e3 JOIN node w2 \
+            ON w2.nid = e3.to_nid AND e3.from_nid = n1.nid AND e3.type = ? WHERE w2.kind IN (?, ?))
             """)
     }
 
@@ -73,8 +80,8 @@ import Testing
         let navigation = Navigation(direction: .both, minDepth: 0, maxDepth: nil, outEdgeTypes: ["delete"], inEdgeTypes: ["default"])
         let compiled = try compile(chain(.all, (navigation, .all)), .total)
         #expect(compiled.sql == """
-            SELECT count(*) AS count FROM node n5 WHERE n5.nid IN (WITH RECURSIVE r2(nid) AS (SELECT nid FROM (SELECT n1.nid \
-            FROM node n1 WHERE 1) UNION SELECT e3.to_nid FROM r2 JOIN edge e3 ON e3.from_nid = r2.nid AND e3.type = ? \
+            SELECT count(*) AS count FROM node n5 WHERE n5.nid IN (WITH RECURSIVE r2(nid) AS (SELECT n1.nid FROM node n1 \
+            WHERE 1 UNION SELECT e3.to_nid FROM r2 JOIN edge e3 ON e3.from_nid = r2.nid AND e3.type = ? \
             UNION SELECT e4.from_nid FROM r2 JOIN edge e4 ON e4.to_nid = r2.nid AND e4.type = ?) SELECT nid FROM r2)
             """)
         #expect(compiled.values == values("delete", "default"))

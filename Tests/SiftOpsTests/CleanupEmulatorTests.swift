@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+import GRDB
+import SiftAWS
+import SiftStore
+@testable import SiftOps
+
+/// Cleanup against the moto emulator: what the server holds and the calls it answered are the truth.
+@Suite(.serialized) struct CleanupEmulatorTests {
+    static let reason = "unused for 90 days"
+
+    /// Collects, marks the keys of `users`, and returns their AccessKeyIds.
+    func prepare(_ emulator: OpsEmulator, _ temp: TemporaryStore, users: Set<String>) async throws -> Set<String> {
+        _ = try await emulator.collect(into: temp.store)
+        let marked = Set(emulator.scenarioKeys.filter { users.contains($0.value.user) }.map(\.key))
+        let found = try temp.store.mark(ids: Array(marked), desired: ["clean": .bool(true), "clean_reason": .string(Self.reason)],
+                                        metadata: [:])
+        #expect(found == marked.count)
+        return marked
+    }
+
+    func runner(_ temp: TemporaryStore, _ emulator: OpsEmulator, clock: TestClock, lines: Lines,
+                retry: RetryPolicy = RetryPolicy()) -> WorkflowRunner {
+        WorkflowRunner(environment: WorkflowEnvironment(
+            store: temp.store, collect: { _ in try await emulator.collect(into: temp.store).description },
+            actions: emulator.provider(retry: retry), runLine: { _ in }, now: clock.function, output: lines.sink))
+    }
+
+    @Test func aDryRunLeavesEveryKeyAsItWas() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci", "nancy"])
+        let before = try await emulator.serverKeys()
+        let lines = Lines()
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true"])   // cleanup_dry_run stays true
+        let report = try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup)
+        #expect(report.cleanup?.dryRun == true)
+        #expect(Set(report.cleanup?.outcomes.filter { $0.action == .disable }.map(\.key.id) ?? []) == marked)
+        #expect(try await emulator.serverKeys() == before)
+        #expect(emulator.calls().isEmpty)
+        #expect(lines.all.filter { $0.hasPrefix("would disable") }.count == marked.count)
+    }
+
+    @Test func aRealRunDisablesExactlyTheMarkedKeysAndDeletesThemAfterTheGrace() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci", "nancy", "erin"])
+        let before = try await emulator.serverKeys()
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=3"])
+        let clock = TestClock(Date())
+        let lines = Lines()
+        let workflows = runner(temp, emulator, clock: clock, lines: lines)
+
+        let first = try #require(try await workflows.run(.cleanup).cleanup)
+        #expect(!first.dryRun && first.count(.disable, .done) == marked.count)
+        let calls = emulator.calls()
+        #expect(calls.count == marked.count && Set(calls.map(\.key)) == marked)
+        #expect(calls.allSatisfy { $0.action == "UpdateAccessKey" && $0.status == "Inactive" && $0.http == 200 })
+        #expect(calls.allSatisfy { emulator.scenarioKeys[$0.key]?.user == $0.user }, "the exact UserName of each key")
+        var after = try await emulator.serverKeys()
+        for (key, status) in before {
+            #expect(after[key] == (marked.contains(key) ? "Inactive" : status), "\(key)")
+        }
+        // The graph reflects it at once.
+        let statuses = try await temp.store.writer.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
+                SELECT id, json_extract(reported, '$.access_key_status') AS s FROM node WHERE kind = 'aws_iam_access_key'
+                """).map { ($0["id"] as String, $0["s"] as String) })
+        }
+        for key in marked { #expect(statuses[key] == "Inactive") }
+
+        // Within the grace period: nothing is called.
+        clock.advance(6 * 86_400)
+        let waiting = try #require(try await workflows.run(.cleanup).cleanup)
+        #expect(waiting.outcomes.allSatisfy { $0.action == nil } && waiting.outcomes.count == marked.count)
+        #expect(emulator.calls().count == marked.count)
+
+        // A re-collect keeps the marks; after the grace the marked keys are deleted, each once.
+        _ = try await emulator.collect(into: temp.store)
+        clock.advance(86_400 + 1)
+        let second = try #require(try await workflows.run(.cleanup).cleanup)
+        #expect(second.count(.delete, .done) == marked.count)
+        let deletes = emulator.calls().filter { $0.action == "DeleteAccessKey" }
+        #expect(deletes.count == marked.count && Set(deletes.map(\.key)) == marked)
+        after = try await emulator.serverKeys()
+        #expect(Set(after.keys) == Set(before.keys).subtracting(marked))
+        for (key, status) in after { #expect(before[key] == status, "untouched \(key)") }
+        let remaining = try await temp.store.writer.read { db in
+            try Set(String.fetchAll(db, sql: "SELECT id FROM node WHERE kind = 'aws_iam_access_key'"))
+        }
+        #expect(remaining == Set(after.keys))
+
+        // Nothing is left to do, and the log says what was done, when and why.
+        let third = try #require(try await workflows.run(.cleanup).cleanup)
+        #expect(third.outcomes.isEmpty)
+        let log = CleanupLog.lines(try CleanupJournal(store: temp.store).entries())
+        #expect(log.count == 2 * marked.count)
+        #expect(log.allSatisfy { $0.contains("done  reason=\"\(Self.reason)\"") })
+    }
+
+    @Test func withoutDisableFirstKeysAreDeletedAtOnce() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_disable_first=false"])
+        let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: Lines()).run(.cleanup).cleanup)
+        #expect(report.count(.delete, .done) == marked.count)
+        #expect(emulator.calls().map(\.action) == Array(repeating: "DeleteAccessKey", count: marked.count))
+        #expect(Set(try await emulator.serverKeys().keys).isDisjoint(with: marked))
+    }
+
+    @Test func faultsAreRetriedOrReportedPerKeyAndNeverStopTheOthers() async throws {
+        let emulator = try OpsEmulator()
+        let byUser = Dictionary(grouping: emulator.scenarioKeys, by: { $0.value.user }).mapValues { $0.map(\.key) }
+        let throttled = try #require(byUser["bob"]?.first)
+        let broken = try #require(byUser["ci"]?.first)
+        let vanishing = try #require(byUser["nancy"]?.first)
+        try emulator.setFaults(["throttle": [throttled: 3], "error5xx": [broken: -1], "vanish": [vanishing]])
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci", "nancy", "alice", "ccm-sa"])
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        let lines = Lines()
+        let retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.05)
+        let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: lines, retry: retry).run(.cleanup).cleanup)
+        let byKey = Dictionary(uniqueKeysWithValues: report.outcomes.map { ($0.key.id, $0) })
+        #expect(byKey[throttled]?.result == .done, "throttling was retried")
+        #expect(byKey[broken]?.result == .failed)
+        #expect(byKey[broken]?.detail?.contains("InternalFailure") == true)
+        #expect(byKey[vanishing]?.result == .gone)
+        for key in marked.subtracting([throttled, broken, vanishing]) { #expect(byKey[key]?.result == .done) }
+        #expect(lines.all.contains { $0.hasPrefix("FAILED disable aws_iam_access_key \(broken)") })
+        #expect(lines.all.contains { $0.hasPrefix("gone aws_iam_access_key \(vanishing)") })
+        let server = try await emulator.serverKeys()
+        #expect(server[vanishing] == nil && server[throttled] == "Inactive" && server[broken] == "Active")
+        // The failed key stays marked and is tried again by the next run; the vanished key left the graph.
+        let plan = try CleanupPlanner(store: temp.store).plan(config: try ConfigStore(store: temp.store).load(), now: Date())
+        #expect(plan.first { $0.key.id == broken }?.decision == .disable)
+        #expect(!plan.contains { $0.key.id == vanishing })
+    }
+
+    @Test func aKeyUsedAfterItWasDisabledIsNotDeleted() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "nancy"])
+        let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        let clock = TestClock(Date().addingTimeInterval(-1))
+        let workflows = runner(temp, emulator, clock: clock, lines: Lines())
+        _ = try await workflows.run(.cleanup)
+        try emulator.setFaults(["use": [bobKey]])      // someone still uses bob's key, Inactive or not
+        clock.advance(8 * 86_400)
+        let report = try #require(try await workflows.run(.cleanup).cleanup)
+        let bob = try #require(report.outcomes.first { $0.key.id == bobKey })
+        #expect(bob.action == .delete && bob.result == .skipped)
+        #expect(bob.detail?.contains("after it was disabled") == true)
+        let deletes = emulator.calls().filter { $0.action == "DeleteAccessKey" }
+        #expect(Set(deletes.map(\.key)) == marked.subtracting([bobKey]))
+        #expect(try await emulator.serverKeys()[bobKey] == "Inactive")
+    }
+}
