@@ -9,12 +9,16 @@ public struct CheckOutcome: Sendable, Hashable {
     public var parameters: [String: Int]
     /// The failing resources, in any order.
     public var failing: [FailingResource]
+    /// Resources the check finds but that are protected (`/metadata.protected == true`): accepted
+    /// exceptions, reported apart, neither failing nor resolved.
+    public var exempt: [FailingResource]
 
     /// Creates an outcome.
-    public init(check: CheckDefinition, parameters: [String: Int], failing: [FailingResource]) {
+    public init(check: CheckDefinition, parameters: [String: Int], failing: [FailingResource], exempt: [FailingResource] = []) {
         self.check = check
         self.parameters = parameters
         self.failing = failing
+        self.exempt = exempt
     }
 }
 
@@ -43,9 +47,13 @@ public struct CheckRunStore: Sendable {
                     """, arguments: [outcome.check.id])
                 let previous = try previousRun.map { try failures(db, runID: $0, checkID: outcome.check.id) } ?? []
                 let failing = outcome.failing.sorted(by: Self.reportOrder)
+                let exempt = outcome.exempt.sorted(by: Self.reportOrder)
+                let exemptIDs = Set(exempt.map(\.id))
                 results.append(CheckResult(
                     check: outcome.check, parameters: outcome.parameters, failing: failing,
-                    changes: CheckChanges(previousRunID: previousRun, previous: previous, current: failing)))
+                    changes: CheckChanges(previousRunID: previousRun, previous: previous.filter { !exemptIDs.contains($0.id) },
+                                          current: failing),
+                    exempt: exempt))
             }
             let score = PostureScore(results: results)
             let checkSet = Self.checkSet(outcomes.map(\.check.id))

@@ -11,12 +11,16 @@ public struct CheckRunRequest: Sendable, Hashable {
     public var minimumSeverity: Severity?
     /// `--param name=value` overrides.
     public var parameters: ParameterOverrides
+    /// Count protected resources (`/metadata.protected == true`) as failing instead of exempt.
+    public var includeProtected: Bool
 
     /// Creates a request.
-    public init(ids: [String] = [], minimumSeverity: Severity? = nil, parameters: ParameterOverrides = .none) {
+    public init(ids: [String] = [], minimumSeverity: Severity? = nil, parameters: ParameterOverrides = .none,
+                includeProtected: Bool = false) {
         self.ids = ids
         self.minimumSeverity = minimumSeverity
         self.parameters = parameters
+        self.includeProtected = includeProtected
     }
 }
 
@@ -61,12 +65,19 @@ public struct CheckRunner: Sendable {
             let allNids = Set(found.flatMap(\.keys))
             let accounts = try AccountLookup.accounts(of: Array(allNids), accountKinds: accountKinds, in: db)
             return zip(prepared, found).map { check, nodes in
-                let failing = nodes.map { nid, node in
-                    node.resource(
+                var failing: [FailingResource] = []
+                var exempt: [FailingResource] = []
+                for (nid, node) in nodes {
+                    let resource = node.resource(
                         account: accounts[nid],
                         role: keyKinds.contains(node.kind) ? .key : (userKinds.contains(node.kind) ? .user : .other))
+                    if node.isProtected && !request.includeProtected {
+                        exempt.append(resource)
+                    } else {
+                        failing.append(resource)
+                    }
                 }
-                return CheckOutcome(check: check.definition, parameters: check.values, failing: failing)
+                return CheckOutcome(check: check.definition, parameters: check.values, failing: failing, exempt: exempt)
             }
         }
     }
@@ -83,11 +94,12 @@ public struct CheckRunner: Sendable {
                 throw CheckError.queryFailed(check: check.definition.id, query: text, message: "\(error)")
             }
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT q.nid, q.id, q.kind, q.name, json_extract(q.reported, '$.user_name'), json_extract(q.reported, '$.arn')
+                SELECT q.nid, q.id, q.kind, q.name, json_extract(q.reported, '$.user_name'), json_extract(q.reported, '$.arn'),
+                       json_extract(q.metadata, '$.protected') IS 1
                 FROM (\(compiled.sql)) AS q
                 """, arguments: compiled.arguments)
             while let row = try rows.next() {
-                found[row[0]] = FoundNode(id: row[1], kind: row[2], name: row[3], reportedUser: row[4], arn: row[5])
+                found[row[0]] = FoundNode(id: row[1], kind: row[2], name: row[3], reportedUser: row[4], arn: row[5], isProtected: row[6])
             }
         }
         return found
@@ -170,6 +182,8 @@ struct FoundNode {
     var reportedUser: String?
     /// `reported.arn`.
     var arn: String?
+    /// `/metadata.protected == true`.
+    var isProtected: Bool
 
     /// The finding: keys name their user (`user_name`, else the key's name, which is the owner's),
     /// users are their own user.

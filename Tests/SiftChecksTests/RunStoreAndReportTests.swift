@@ -87,7 +87,8 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
                 let values = check.defaultValues
                 var filled = check
                 filled.title = try CheckTemplate.render(check.title, values: values)
-                return CheckOutcome(check: filled, parameters: values, failing: failing)
+                let exempt = check.id == "iam.unused_access_keys" ? [key("AKIAJENKINS", user: "jenkins")] : []
+                return CheckOutcome(check: filled, parameters: values, failing: failing, exempt: exempt)
             }
         }
         let user = FailingResource(id: "AIDA<script>", kind: "aws_iam_user", name: "eve & co", userName: "eve & co",
@@ -112,6 +113,8 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         guard case .array(let checks)? = document["checks"] else { Issue.record("no checks"); return }
         #expect(checks.count == CheckCatalogue.builtin.checks.count)
         #expect(checks.first?["new"] == .array([]) && checks.first?["still_failing"] == .array([.string("AKIA2")]))
+        guard case .array(let exempt)? = checks.first?["exempt"] else { Issue.record("no exempt"); return }
+        #expect(exempt.first?["id"] == .string("AKIAJENKINS"))
 
         // The validator really rejects: a wrong status, a missing property, an extra property.
         var broken = text.replacingOccurrences(of: "\"status\" : \"FAIL\"", with: "\"status\" : \"BROKEN\"")
@@ -132,8 +135,12 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
             Issue.record("no run"); return
         }
         #expect(rules.count == CheckCatalogue.builtin.checks.count)
-        #expect(results.count == 2)
-        let unused = results.first { $0["ruleId"] == .string("iam.unused_access_keys") }
+        #expect(results.count == 3)
+        let suppressed = results.filter { $0["suppressions"] != nil }
+        #expect(suppressed.count == 1 && suppressed.first?["locations"] != nil)
+        #expect(suppressed.first?["suppressions"] == .array([.object([
+            "kind": .string("external"), "status": .string("accepted"), "justification": .string("protected in Sift (/metadata.protected)")])]))
+        let unused = results.first { $0["ruleId"] == .string("iam.unused_access_keys") && $0["suppressions"] == nil }
         #expect(unused?["level"] == .string("warning"))
         #expect(unused?["baselineState"] == .string("unchanged"))
         #expect(unused?["locations"] == .array([.object(["logicalLocations": .array([.object([
