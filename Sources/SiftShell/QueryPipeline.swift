@@ -138,7 +138,6 @@ struct QueryPipeline {
         do {
             try Interruption.shared.cancellable({ store.writer.interrupt() }) {
                 try store.writer.read { db in
-                    SQLiteFunctions.register(in: db)
                     run.db = db
                     defer { run.db = nil }
                     let cursor = try Row.fetchCursor(db, sql: compiled.sql, arguments: compiled.arguments)
@@ -199,7 +198,6 @@ struct QueryPipeline {
         do {
             try Interruption.shared.cancellable({ store.writer.interrupt() }) {
                 try store.writer.read { db in
-                    SQLiteFunctions.register(in: db)
                     let cursor = try Row.fetchCursor(db, sql: compiled.sql, arguments: compiled.arguments)
                     while let row = try cursor.next() {
                         let count: Int = row[1]

@@ -29,6 +29,8 @@ public final class GraphStore: @unchecked Sendable {
         configuration.prepareDatabase { db in
             // WAL with synchronous=NORMAL: a killed process never loses a committed transaction.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // The functions compiled queries call (REGEXP for `=~`), on every connection.
+            SQLiteFunctions.register(in: db)
         }
         let pool: DatabasePool
         do {

@@ -36,7 +36,6 @@ public struct ExplainCommand: ShellCommand, StandaloneCommand {
         let text: String
         do {
             text = try store.writer.read { db in
-                SQLiteFunctions.register(in: db)
                 return try explain(query, in: db, kinds: context.kinds, now: Date())
             }
         } catch let error as CompileError {
