@@ -143,8 +143,14 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         let unused = results.first { $0["ruleId"] == .string("iam.unused_access_keys") && $0["suppressions"] == nil }
         #expect(unused?["level"] == .string("warning"))
         #expect(unused?["baselineState"] == .string("unchanged"))
-        #expect(unused?["locations"] == .array([.object(["logicalLocations": .array([.object([
-            "name": .string("AKIA2"), "fullyQualifiedName": .string("111111111111/bob/AKIA2"), "kind": .string("resource")])])])]))
+        #expect(unused?["locations"] == .array([.object([
+            "physicalLocation": .object(["artifactLocation": .object(["uri": .string("aws/111111111111/bob/AKIA2")]),
+                                         "region": .object(["startLine": .int(1)])]),
+            "logicalLocations": .array([.object([
+                "name": .string("AKIA2"), "fullyQualifiedName": .string("111111111111/bob/AKIA2"), "kind": .string("resource")])])])]))
+        let eve = results.first { $0["ruleId"] == .string("iam.user_without_mfa") }
+        guard case .array(let eveLocations)? = eve?["locations"] else { Issue.record("no locations"); return }
+        #expect(eveLocations.first?["physicalLocation"]?["artifactLocation"]?["uri"] == .string("aws/111111111111/eve%20%26%20co/AIDA%3Cscript%3E"))
         let mfa = results.first { $0["ruleId"] == .string("iam.user_without_mfa") }
         #expect(mfa?["level"] == .string("error"))
         #expect(mfa?["baselineState"] == .string("new"))
