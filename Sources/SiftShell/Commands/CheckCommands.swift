@@ -36,7 +36,7 @@ public struct CheckCommand: ShellCommand {
         var reader = ArgumentReader(segment)
         let severityWord = try reader.option("--severity", "-s")
         let parameterWords = try reader.repeatedOption("--param", "-p")
-        let formatWord = try reader.option("--format", "-f")
+        let formatWord = try reader.option("--format")
         let outputWord = try reader.option("--output", "-o")
         let includeProtected = reader.flag("--include-protected")
         let words = try reader.positionals(allowNegativeNumbers: true)
