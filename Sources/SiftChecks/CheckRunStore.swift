@@ -27,13 +27,20 @@ public struct CheckOutcome: Sendable, Hashable {
 /// The comparison is per check id: a check is compared with the latest earlier run that included
 /// it, whatever other checks that run held and whatever its parameters were (the report shows the
 /// parameters used). Resolved resources come from the stored copy, so a key deleted since still shows.
+///
+/// Every run's scores and per-check counts are kept; the failing resources themselves only for the
+/// latest `keptFailureRuns` runs of each check (a full run on a large organisation stores hundreds of
+/// thousands of rows, and a scheduled job runs checks every hour).
 public struct CheckRunStore: Sendable {
     /// The database holding the graph and the run tables.
     public let writer: any DatabaseWriter
+    /// How many runs of each check keep their failing resources.
+    public let keptFailureRuns: Int
 
     /// A store on the given database (migrated by `GraphStore`).
-    public init(writer: any DatabaseWriter) {
+    public init(writer: any DatabaseWriter, keptFailureRuns: Int = 20) {
         self.writer = writer
+        self.keptFailureRuns = max(1, keptFailureRuns)
     }
 
     /// Stores a run in one transaction and returns its report: results sorted by catalogue order as
@@ -77,6 +84,9 @@ public struct CheckRunStore: Sendable {
                                                           resource.accountID, resource.accountName])
                 }
             }
+            for result in results {
+                try pruneFailures(db, checkID: result.check.id)
+            }
             let history = try scoreHistory(db, checkSet: checkSet, limit: historyLimit)
             return CheckRunReport(runID: runID, startedAt: startedAt, results: results, history: history)
         }
@@ -102,6 +112,14 @@ public struct CheckRunStore: Sendable {
     /// Failing resources sort by account, user, kind and id, so reports and diffs are stable.
     static func reportOrder(_ a: FailingResource, _ b: FailingResource) -> Bool {
         (a.accountID ?? "", a.userName ?? "", a.kind, a.id) < (b.accountID ?? "", b.userName ?? "", b.kind, b.id)
+    }
+
+    /// Drops the failing resources of a check's runs older than its latest `keptFailureRuns`.
+    private func pruneFailures(_ db: Database, checkID: String) throws {
+        guard let oldestKept = try Int64.fetchOne(db, sql: """
+            SELECT run_id FROM check_result WHERE check_id = ? ORDER BY run_id DESC LIMIT 1 OFFSET ?
+            """, arguments: [checkID, keptFailureRuns - 1]) else { return }
+        try db.execute(sql: "DELETE FROM check_failure WHERE check_id = ? AND run_id < ?", arguments: [checkID, oldestKept])
     }
 
     private func failures(_ db: Database, runID: Int64, checkID: String) throws -> [FailingResource] {

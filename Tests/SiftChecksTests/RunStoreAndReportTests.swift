@@ -69,6 +69,24 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(!third.anyFailed)
         #expect(try store.runs(limit: 2).map(\.runID) == [3, 2])
     }
+
+    @Test func failingResourcesAreKeptForTheLatestRunsOfEachCheck() throws {
+        let database = try migratedDatabase()
+        let store = CheckRunStore(writer: database, keptFailureRuns: 2)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        for run in 0..<4 {
+            let failing = [key("AKIA\(run)", user: "u")]
+            _ = try store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.unused_access_keys", failing)])
+            _ = try store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.root_access_key", [key("R\(run)", user: "root")])])
+        }
+        let kept = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT check_id || ':' || run_id FROM check_failure ORDER BY run_id")
+        }
+        #expect(kept == ["iam.unused_access_keys:5", "iam.root_access_key:6", "iam.unused_access_keys:7", "iam.root_access_key:8"])
+        #expect(try store.runs(limit: 10).count == 8)  // every run's summary stays
+        let next = try store.record(startedAt: t0 + 9, outcomes: [try outcome("iam.unused_access_keys", [])])
+        #expect(next.results[0].changes.resolved.map(\.id) == ["AKIA3"])
+    }
 }
 
 @Suite struct ReportFormatTests {
