@@ -53,8 +53,8 @@ public struct CheckRunStore: Sendable {
                     SELECT max(run_id) FROM check_result WHERE check_id = ?
                     """, arguments: [outcome.check.id])
                 let previous = try previousRun.map { try failures(db, runID: $0, checkID: outcome.check.id) } ?? []
-                let failing = outcome.failing.sorted(by: Self.reportOrder)
-                let exempt = outcome.exempt.sorted(by: Self.reportOrder)
+                let failing = Self.sortedForReport(outcome.failing)
+                let exempt = Self.sortedForReport(outcome.exempt)
                 let exemptIDs = Set(exempt.map(\.id))
                 results.append(CheckResult(
                     check: outcome.check, parameters: outcome.parameters, failing: failing,
@@ -111,7 +111,15 @@ public struct CheckRunStore: Sendable {
 
     /// Failing resources sort by account, user, kind and id, so reports and diffs are stable.
     static func reportOrder(_ a: FailingResource, _ b: FailingResource) -> Bool {
-        (a.accountID ?? "", a.userName ?? "", a.kind, a.id) < (b.accountID ?? "", b.userName ?? "", b.kind, b.id)
+        if a.accountID != b.accountID { return (a.accountID ?? "") < (b.accountID ?? "") }
+        if a.userName != b.userName { return (a.userName ?? "") < (b.userName ?? "") }
+        if a.kind != b.kind { return a.kind < b.kind }
+        return a.id < b.id
+    }
+
+    /// The resources in `reportOrder`; indices are sorted so the large values move once.
+    static func sortedForReport(_ resources: [FailingResource]) -> [FailingResource] {
+        resources.indices.sorted { reportOrder(resources[$0], resources[$1]) }.map { resources[$0] }
     }
 
     /// Drops the failing resources of a check's runs older than its latest `keptFailureRuns`.
