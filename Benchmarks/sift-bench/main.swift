@@ -6,6 +6,7 @@ let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store": StoreBench.run,
     "store-import-child": StoreBench.importChild,
     "store-generate": StoreBench.generateDatabase,
+    "store-export": StoreBench.exportDatabase,
     "query": QueryBench.run,
     "shell": ShellBench.run,
     "aws": { _ in },  // async, run below
