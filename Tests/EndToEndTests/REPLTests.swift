@@ -205,7 +205,7 @@ struct REPLTests {
         try session.waitFor { $0.contains("sift>") }
         try session.type("search is(user) and (name == nancy")
         try session.send("Enter")
-        try session.waitFor { $0.contains("...> ") }
+        try session.waitFor { $0.contains("...>") }
         try session.type("or name == fresh) | count")
         try session.send("Enter")
         let screen = try session.waitFor { $0.contains("total unmatched") }
