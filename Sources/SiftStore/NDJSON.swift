@@ -70,6 +70,10 @@ extension GraphStore {
             result = try body()
             return .commit
         }
+        // Move the bulk of new pages from the WAL into the database file and empty the WAL, so
+        // that the next process to open the file does not first have to recover a WAL as large
+        // as the graph (1M nodes: the first `count kind` after generate took 1.6 s before, 0.08 s after).
+        try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         guard let result else { preconditionFailure("a committed transaction has a result") }
         return result
     }
