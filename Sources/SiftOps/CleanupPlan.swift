@@ -18,6 +18,8 @@ public struct CleanupCandidate: Sendable, Hashable {
     public var status: String?
     /// Why it was marked (`desired.clean_reason`).
     public var reason: String?
+    /// The last use the graph knows (the node's `atime`); nil when never used (or not known).
+    public var lastUsed: Date? = nil
 }
 
 /// What cleanup will do with one candidate.
@@ -55,7 +57,7 @@ public struct CleanupPlanner: Sendable {
     public func candidates() throws -> [CleanupCandidate] {
         try store.writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT n.id, n.kind, n.name, n.subgraph,
+                SELECT n.id, n.kind, n.name, n.subgraph, n.atime,
                        json_extract(n.reported, '$.user_name') AS user_name,
                        json_extract(n.reported, '$.access_key_status') AS status,
                        json_extract(n.desired, '$.clean_reason') AS reason,
@@ -74,7 +76,8 @@ public struct CleanupPlanner: Sendable {
                 let account: String? = row["account"]
                 return CleanupCandidate(
                     id: row["id"], kind: row["kind"], name: row["name"], userName: row["user_name"],
-                    account: account ?? subgraph, status: row["status"], reason: row["reason"])
+                    account: account ?? subgraph, status: row["status"], reason: row["reason"],
+                    lastUsed: (row["atime"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
             }
         }
     }
