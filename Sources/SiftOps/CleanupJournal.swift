@@ -193,6 +193,25 @@ public struct CleanupJournal: Sendable {
         }
     }
 
+    /// The node's `atime` when a collect changed it AFTER the node was last marked with `clean` (the
+    /// change log's `node_updated` with `atime` among its changed keys, after its latest `node_marked`
+    /// setting `desired.clean` true): the graph itself saw a use since the data that marked it. Nil
+    /// otherwise (also for a key never used, or marked other than by `clean`).
+    public func useSeenSinceMark(_ id: String) throws -> Date? {
+        try store.writer.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT n.atime FROM node n
+                 WHERE n.id = :id AND n.atime IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM change_log u
+                        WHERE u.node_id = :id AND u.change = 'node_updated'
+                          AND u.seq > (SELECT coalesce(max(m.seq), 9223372036854775807) FROM change_log m
+                                        WHERE m.node_id = :id AND m.change = 'node_marked'
+                                          AND json_type(m.detail, '$.desired.clean') = 'true')
+                          AND EXISTS (SELECT 1 FROM json_each(u.detail, '$.changed') WHERE value = 'atime'))
+                """, arguments: ["id": id]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        }
+    }
+
     /// Intents without a result: calls a run started and never recorded the end of.
     public func openIntents() throws -> [CleanupEntry] {
         try entries(where: "result IS NULL", arguments: [], limit: nil)

@@ -20,6 +20,8 @@ public struct CleanupCandidate: Sendable, Hashable {
     public var reason: String?
     /// The last use the graph knows (the node's `atime`); nil when never used (or not known).
     public var lastUsed: Date? = nil
+    /// Set when a collect after the `clean` mark changed the node's `atime`: the use it saw.
+    public var useSeenSinceMark: Date? = nil
 }
 
 /// What cleanup will do with one candidate.
@@ -87,7 +89,9 @@ public struct CleanupPlanner: Sendable {
         let journal = CleanupJournal(store: store)
         let open = Dictionary(try journal.openIntents().map { ($0.nodeId, $0.action) }, uniquingKeysWith: { _, last in last })
         return try candidates().map { key in
-            CleanupStep(key: key, decision: try decide(key, config: config, now: now, journal: journal, open: open))
+            var key = key
+            if key.kind == "aws_iam_access_key" { key.useSeenSinceMark = try journal.useSeenSinceMark(key.id) }
+            return CleanupStep(key: key, decision: try decide(key, config: config, now: now, journal: journal, open: open))
         }
     }
 

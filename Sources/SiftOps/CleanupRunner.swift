@@ -138,7 +138,16 @@ public struct CleanupRunner: Sendable {
             let client = try await cache.actions(for: entry.account)
             switch entry.action {
             case .disable:
-                // Issued again only when AWS shows no use the graph did not know (the safety rule).
+                // Issued again only when neither the graph since the mark nor AWS shows a use (the safety rule).
+                if let seen = try journal.useSeenSinceMark(entry.nodeId) {
+                    let note = LastUseGuard.seenNote(action: .disable, used: seen) + Self.notRepeated
+                    try journal.writeUsedSince(runId: entry.runId, key: key, action: .disable,
+                                               lastUsed: AccessKeyLastUsed(lastUsedDate: seen, serviceName: nil, region: nil),
+                                               detail: note, withdraw: true, completing: entry.seq, now: now())
+                    let outcome = CleanupOutcome(key: key, action: .disable, result: .skipped, detail: note, recovered: true)
+                    output(outcome.line(dryRun: false))
+                    return outcome
+                }
                 checks = 1
                 if let skipped = try await skipIfUsed(entry, key: key, baseline: .graph(try journal.graphLastUsed(entry.nodeId)),
                                                       client: client, journal: journal) { return skipped }
@@ -173,6 +182,9 @@ public struct CleanupRunner: Sendable {
         return outcome
     }
 
+    /// Added to the note of an interrupted disable that is not repeated.
+    static let notRepeated = "; the interrupted UpdateAccessKey was not repeated (if it reached AWS, the next collect shows the key Inactive)"
+
     /// For an interrupted action: when AWS shows a use later than `baseline`, the open intent is completed
     /// as skipped (the call is not repeated; a disable's mark is withdrawn) and the outcome returned.
     private func skipIfUsed(_ entry: CleanupEntry, key: CleanupCandidate, baseline: LastUseGuard.Baseline,
@@ -180,9 +192,7 @@ public struct CleanupRunner: Sendable {
         let reported = try await client.lastUsed(accessKeyId: entry.nodeId)
         guard let used = LastUseGuard.useSince(reported, baseline: baseline) else { return nil }
         var note = LastUseGuard.note(action: entry.action, used: used, baseline: baseline)
-        if entry.action == .disable {
-            note += "; the interrupted UpdateAccessKey was not repeated (if it reached AWS, the next collect shows the key Inactive)"
-        }
+        if entry.action == .disable { note += Self.notRepeated }
         try journal.writeUsedSince(runId: entry.runId, key: key, action: entry.action, lastUsed: reported, detail: note,
                                    withdraw: entry.action == .disable, completing: entry.seq, now: now())
         let outcome = CleanupOutcome(key: key, action: entry.action, result: .skipped, detail: note, recovered: true, lastUseChecks: 1)
@@ -212,6 +222,9 @@ public struct CleanupRunner: Sendable {
 
     private func dryRunOutcome(_ step: CleanupStep) -> CleanupOutcome {
         switch step.decision {
+        case .disable where step.key.useSeenSinceMark != nil, .delete(nil) where step.key.useSeenSinceMark != nil:
+            let note = LastUseGuard.seenNote(action: step.decision == .disable ? .disable : .delete, used: step.key.useSeenSinceMark ?? Date())
+            return CleanupOutcome(key: step.key, detail: note.replacingOccurrences(of: ", mark withdrawn", with: "; a real run withdraws the mark"))
         case .disable: return CleanupOutcome(key: step.key, action: .disable, detail: Self.dryRunCheck(since: "marked"))
         case .delete(let disabledAt):
             return CleanupOutcome(key: step.key, action: .delete, detail: Self.dryRunCheck(since: disabledAt == nil ? "marked" : "disabled"))
@@ -237,6 +250,13 @@ public struct CleanupRunner: Sendable {
         }
         if Task.isCancelled { return CleanupOutcome(key: key, action: action, detail: "not started: stopped") }
         do {
+            if case .graph = baseline, let seen = key.useSeenSinceMark {
+                // The graph itself saw a use since the mark: no call is needed to know.
+                let note = LastUseGuard.seenNote(action: action, used: seen)
+                try journal.writeUsedSince(runId: runId, key: key, action: action, lastUsed: AccessKeyLastUsed(lastUsedDate: seen, serviceName: nil, region: nil),
+                                           detail: note, withdraw: true, now: now())
+                return CleanupOutcome(key: key, action: action, result: .skipped, detail: note)
+            }
             let client = try await cache.actions(for: key.account)
             // The safety check: AWS's last use of this exact key, just before the call (read-only, so no intent).
             let reported: AccessKeyLastUsed

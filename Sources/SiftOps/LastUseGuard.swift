@@ -28,6 +28,12 @@ public enum LastUseGuard {
         return seconds(used) > seconds(known) ? used : nil
     }
 
+    /// Why the action is skipped without a call: a collect after the mark saw the use at `used`.
+    public static func seenNote(action: CleanupActionKind, used: Date) -> String {
+        "used at \(CleanupJournal.isoText(used)) since it was marked (seen by a collect after the mark); "
+            + "not \(action == .disable ? "disabled" : "deleted"), mark withdrawn"
+    }
+
     /// Why the action is skipped, for the run's output and `cleanup log`.
     public static func note(action: CleanupActionKind, used: Date, baseline: Baseline) -> String {
         let at = CleanupJournal.isoText(used)

@@ -250,6 +250,46 @@ import SiftStore
         #expect(emulator.lastUseChecks().count == checksAfter && emulator.calls().count == updates.count)
     }
 
+    @Test func aUseThatACollectAfterTheMarkSawStopsTheKeyWithoutACall() async throws {
+        // `collect_and_cleanup` collects just before the cleanup: the graph's atime is then fresh, and
+        // it is the change since the mark that tells the key was used since the data that marked it.
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
+        let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
+        try await useAfterMarking(emulator, [bobKey])
+        _ = try await emulator.collect(into: temp.store)
+        let atime = try await temp.store.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT atime FROM node WHERE id = ?", arguments: [bobKey])
+        }
+        #expect((atime ?? 0) >= Int64(Date().timeIntervalSince1970) - 600, "the re-collect saw the use")
+
+        // A dry run says so, and calls nothing.
+        let checksBefore = emulator.lastUseChecks().count
+        let dryLines = Lines()
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true"])
+        _ = try await runner(temp, emulator, clock: TestClock(Date()), lines: dryLines).run(.cleanup)
+        #expect(dryLines.all.contains { $0.hasPrefix("left alone aws_iam_access_key \(bobKey)") && $0.contains("seen by a collect after the mark") })
+        #expect(emulator.lastUseChecks().count == checksBefore)
+
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup_dry_run=false"])
+        let lines = Lines()
+        let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup).cleanup)
+        let bob = try #require(report.outcomes.first { $0.key.id == bobKey })
+        #expect(bob.action == .disable && bob.result == .skipped && bob.detail?.contains("seen by a collect after the mark") == true)
+        #expect(lines.all.contains { $0.hasPrefix("skipped disable aws_iam_access_key \(bobKey)") })
+        #expect(report.count(.disable, .done) == marked.count - 1)
+        #expect(Set(emulator.calls().map(\.key)) == marked.subtracting([bobKey]))
+        #expect(Set(emulator.lastUseChecks().dropFirst(checksBefore).map(\.key)) == marked.subtracting([bobKey]))
+        #expect(try await emulator.serverKeys()[bobKey] == "Active")
+
+        // A new `clean` on the data that shows the use marks it again, and only then is it acted on.
+        try temp.store.mark(ids: [bobKey], desired: ["clean": .bool(true)], metadata: [:])
+        let again = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: Lines()).run(.cleanup).cleanup)
+        #expect(again.outcomes.first { $0.key.id == bobKey }?.result == .done)
+        #expect(try await emulator.serverKeys()[bobKey] == "Inactive")
+    }
+
     @Test func withoutDisableFirstAKeyUsedAfterItWasMarkedIsNotDeleted() async throws {
         let emulator = try OpsEmulator()
         let temp = try TemporaryStore()
