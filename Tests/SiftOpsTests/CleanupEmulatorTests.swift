@@ -290,6 +290,27 @@ import SiftStore
         #expect(try await emulator.serverKeys()[bobKey] == "Inactive")
     }
 
+    @Test func anInterruptedDisableOfAKeyUsedSinceIsNotRepeated() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
+        let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
+        // A run wrote bob's intent and was killed before its UpdateAccessKey; then the key was used.
+        let bob = try #require(try CleanupPlanner(store: temp.store).candidates().first { $0.id == bobKey })
+        let journal = CleanupJournal(store: temp.store)
+        _ = try journal.writeIntent(runId: "killed", key: bob, action: .disable, now: Date())
+        try await useAfterMarking(emulator, [bobKey])
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        let lines = Lines()
+        let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup).cleanup)
+        let settled = try #require(report.outcomes.first { $0.key.id == bobKey && $0.recovered })
+        #expect(settled.result == .skipped && settled.detail?.contains("was not repeated") == true)
+        #expect(Set(emulator.calls().map(\.key)) == marked.subtracting([bobKey]))
+        #expect(try await emulator.serverKeys()[bobKey] == "Active")
+        #expect(try journal.openIntents().isEmpty)
+        #expect(!report.outcomes.contains { $0.key.id == bobKey && !$0.recovered }, "the withdrawn mark is not planned again")
+    }
+
     @Test func withoutDisableFirstAKeyUsedAfterItWasMarkedIsNotDeleted() async throws {
         let emulator = try OpsEmulator()
         let temp = try TemporaryStore()
