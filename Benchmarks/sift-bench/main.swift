@@ -6,23 +6,27 @@ let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store": StoreBench.run,
     "store-import-child": StoreBench.importChild,
     "store-generate": StoreBench.generateDatabase,
+    "store-export": StoreBench.exportDatabase,
     "query": QueryBench.run,
     "shell": ShellBench.run,
-    "aws": { _ in },  // async, run below
+]
+/// Subcommands that run async work.
+let asyncSubcommands: [String: (_ arguments: [String]) async throws -> Void] = [
+    "aws": { try await AWSBench.run(arguments: $0) },
 ]
 
 setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let name = arguments.first, let subcommand = subcommands[name] else {
-    FileHandle.standardError.write(Data("usage: sift-bench \(subcommands.keys.sorted().joined(separator: "|")) [ARGS]\n".utf8))
+let names = (Array(subcommands.keys) + Array(asyncSubcommands.keys)).sorted()
+guard let name = arguments.first, names.contains(name) else {
+    FileHandle.standardError.write(Data("usage: sift-bench \(names.joined(separator: "|")) [ARGS]\n".utf8))
     exit(2)
 }
 do {
-    if name == "aws" {
-        // Async: collect against the emulator beside boto3 direct calls and Cloud Custodian.
-        try await AWSBench.run(arguments: Array(arguments.dropFirst()))
-    } else {
+    if let subcommand = subcommands[name] {
         try subcommand(Array(arguments.dropFirst()))
+    } else if let subcommand = asyncSubcommands[name] {
+        try await subcommand(Array(arguments.dropFirst()))
     }
 } catch {
     FileHandle.standardError.write(Data("sift-bench \(name): \(error)\n".utf8))

@@ -85,13 +85,17 @@ public struct CheckResult: Sendable, Hashable {
     public var failing: [FailingResource]
     /// What changed since the check's previous run.
     public var changes: CheckChanges
+    /// Protected resources the check finds: accepted exceptions, not failing (see `CheckOutcome.exempt`).
+    public var exempt: [FailingResource]
 
     /// Creates a result.
-    public init(check: CheckDefinition, parameters: [String: Int], failing: [FailingResource], changes: CheckChanges) {
+    public init(check: CheckDefinition, parameters: [String: Int], failing: [FailingResource], changes: CheckChanges,
+                exempt: [FailingResource] = []) {
         self.check = check
         self.parameters = parameters
         self.failing = failing
         self.changes = changes
+        self.exempt = exempt
     }
 
     /// PASS when nothing fails.

@@ -9,12 +9,16 @@ public struct CheckOutcome: Sendable, Hashable {
     public var parameters: [String: Int]
     /// The failing resources, in any order.
     public var failing: [FailingResource]
+    /// Resources the check finds but that are protected (`/metadata.protected == true`): accepted
+    /// exceptions, reported apart, neither failing nor resolved.
+    public var exempt: [FailingResource]
 
     /// Creates an outcome.
-    public init(check: CheckDefinition, parameters: [String: Int], failing: [FailingResource]) {
+    public init(check: CheckDefinition, parameters: [String: Int], failing: [FailingResource], exempt: [FailingResource] = []) {
         self.check = check
         self.parameters = parameters
         self.failing = failing
+        self.exempt = exempt
     }
 }
 
@@ -23,13 +27,20 @@ public struct CheckOutcome: Sendable, Hashable {
 /// The comparison is per check id: a check is compared with the latest earlier run that included
 /// it, whatever other checks that run held and whatever its parameters were (the report shows the
 /// parameters used). Resolved resources come from the stored copy, so a key deleted since still shows.
+///
+/// Every run's scores and per-check counts are kept; the failing resources themselves only for the
+/// latest `keptFailureRuns` runs of each check (a full run on a large organisation stores hundreds of
+/// thousands of rows, and a scheduled job runs checks every hour).
 public struct CheckRunStore: Sendable {
     /// The database holding the graph and the run tables.
     public let writer: any DatabaseWriter
+    /// How many runs of each check keep their failing resources.
+    public let keptFailureRuns: Int
 
     /// A store on the given database (migrated by `GraphStore`).
-    public init(writer: any DatabaseWriter) {
+    public init(writer: any DatabaseWriter, keptFailureRuns: Int = 20) {
         self.writer = writer
+        self.keptFailureRuns = max(1, keptFailureRuns)
     }
 
     /// Stores a run in one transaction and returns its report: results sorted by catalogue order as
@@ -42,10 +53,14 @@ public struct CheckRunStore: Sendable {
                     SELECT max(run_id) FROM check_result WHERE check_id = ?
                     """, arguments: [outcome.check.id])
                 let previous = try previousRun.map { try failures(db, runID: $0, checkID: outcome.check.id) } ?? []
-                let failing = outcome.failing.sorted(by: Self.reportOrder)
+                let failing = Self.sortedForReport(outcome.failing)
+                let exempt = Self.sortedForReport(outcome.exempt)
+                let exemptIDs = Set(exempt.map(\.id))
                 results.append(CheckResult(
                     check: outcome.check, parameters: outcome.parameters, failing: failing,
-                    changes: CheckChanges(previousRunID: previousRun, previous: previous, current: failing)))
+                    changes: CheckChanges(previousRunID: previousRun, previous: previous.filter { !exemptIDs.contains($0.id) },
+                                          current: failing),
+                    exempt: exempt))
             }
             let score = PostureScore(results: results)
             let checkSet = Self.checkSet(outcomes.map(\.check.id))
@@ -68,6 +83,9 @@ public struct CheckRunStore: Sendable {
                     try insertFailure.execute(arguments: [runID, result.check.id, resource.id, resource.kind, resource.name,
                                                           resource.accountID, resource.accountName])
                 }
+            }
+            for result in results {
+                try pruneFailures(db, checkID: result.check.id)
             }
             let history = try scoreHistory(db, checkSet: checkSet, limit: historyLimit)
             return CheckRunReport(runID: runID, startedAt: startedAt, results: results, history: history)
@@ -93,7 +111,23 @@ public struct CheckRunStore: Sendable {
 
     /// Failing resources sort by account, user, kind and id, so reports and diffs are stable.
     static func reportOrder(_ a: FailingResource, _ b: FailingResource) -> Bool {
-        (a.accountID ?? "", a.userName ?? "", a.kind, a.id) < (b.accountID ?? "", b.userName ?? "", b.kind, b.id)
+        if a.accountID != b.accountID { return (a.accountID ?? "") < (b.accountID ?? "") }
+        if a.userName != b.userName { return (a.userName ?? "") < (b.userName ?? "") }
+        if a.kind != b.kind { return a.kind < b.kind }
+        return a.id < b.id
+    }
+
+    /// The resources in `reportOrder`; indices are sorted so the large values move once.
+    static func sortedForReport(_ resources: [FailingResource]) -> [FailingResource] {
+        resources.indices.sorted { reportOrder(resources[$0], resources[$1]) }.map { resources[$0] }
+    }
+
+    /// Drops the failing resources of a check's runs older than its latest `keptFailureRuns`.
+    private func pruneFailures(_ db: Database, checkID: String) throws {
+        guard let oldestKept = try Int64.fetchOne(db, sql: """
+            SELECT run_id FROM check_result WHERE check_id = ? ORDER BY run_id DESC LIMIT 1 OFFSET ?
+            """, arguments: [checkID, keptFailureRuns - 1]) else { return }
+        try db.execute(sql: "DELETE FROM check_failure WHERE check_id = ? AND run_id < ?", arguments: [checkID, oldestKept])
     }
 
     private func failures(_ db: Database, runID: Int64, checkID: String) throws -> [FailingResource] {

@@ -11,12 +11,16 @@ public struct CheckRunRequest: Sendable, Hashable {
     public var minimumSeverity: Severity?
     /// `--param name=value` overrides.
     public var parameters: ParameterOverrides
+    /// Count protected resources (`/metadata.protected == true`) as failing instead of exempt.
+    public var includeProtected: Bool
 
     /// Creates a request.
-    public init(ids: [String] = [], minimumSeverity: Severity? = nil, parameters: ParameterOverrides = .none) {
+    public init(ids: [String] = [], minimumSeverity: Severity? = nil, parameters: ParameterOverrides = .none,
+                includeProtected: Bool = false) {
         self.ids = ids
         self.minimumSeverity = minimumSeverity
         self.parameters = parameters
+        self.includeProtected = includeProtected
     }
 }
 
@@ -56,33 +60,49 @@ public struct CheckRunner: Sendable {
         let keyKinds = Set(kinds.subkinds(of: "access_key"))
         let userKinds = Set(kinds.subkinds(of: "user"))
         return try store.writer.read { db in
-            try prepared.map { check in
-                var found: [Int64: FoundNode] = [:]
-                for (text, query) in zip(check.definition.queries, check.queries) {
-                    let compiled: CompiledQuery
-                    do {
-                        compiled = try compiler.compile(query, output: .nodes())
-                    } catch {
-                        throw CheckError.queryFailed(check: check.definition.id, query: text, message: "\(error)")
-                    }
-                    // Only the columns a finding needs: no JSON sections parsed in Swift.
-                    let rows = try Row.fetchCursor(db, sql: """
-                        SELECT q.nid, q.id, q.kind, q.name, json_extract(q.reported, '$.user_name'), json_extract(q.reported, '$.arn')
-                        FROM (\(compiled.sql)) AS q
-                        """, arguments: compiled.arguments)
-                    while let row = try rows.next() {
-                        found[row[0]] = FoundNode(id: row[1], kind: row[2], name: row[3], reportedUser: row[4], arn: row[5])
-                    }
-                }
-                let accounts = try AccountLookup.accounts(of: Array(found.keys), accountKinds: accountKinds, in: db)
-                let failing = found.map { nid, node in
-                    node.resource(
+            let found = try prepared.map { check in try Self.failingNodes(of: check, compiler: compiler, in: db) }
+            // One account lookup for the nodes of all checks: a key failing two checks is looked up once.
+            let allNids = Set(found.flatMap(\.keys))
+            let accounts = try AccountLookup.accounts(of: Array(allNids), accountKinds: accountKinds, in: db)
+            return zip(prepared, found).map { check, nodes in
+                var failing: [FailingResource] = []
+                var exempt: [FailingResource] = []
+                for (nid, node) in nodes {
+                    let resource = node.resource(
                         account: accounts[nid],
                         role: keyKinds.contains(node.kind) ? .key : (userKinds.contains(node.kind) ? .user : .other))
+                    if node.isProtected && !request.includeProtected {
+                        exempt.append(resource)
+                    } else {
+                        failing.append(resource)
+                    }
                 }
-                return CheckOutcome(check: check.definition, parameters: check.values, failing: failing)
+                return CheckOutcome(check: check.definition, parameters: check.values, failing: failing, exempt: exempt)
             }
         }
+    }
+
+    /// The union of what a check's queries find, by nid, with only the columns a finding needs
+    /// (no JSON section is parsed in Swift).
+    private static func failingNodes(of check: PreparedCheck, compiler: SQLiteCompiler, in db: Database) throws -> [Int64: FoundNode] {
+        var found: [Int64: FoundNode] = [:]
+        for (text, query) in zip(check.definition.queries, check.queries) {
+            let compiled: CompiledQuery
+            do {
+                compiled = try compiler.compile(query, output: .nodes())
+            } catch {
+                throw CheckError.queryFailed(check: check.definition.id, query: text, message: "\(error)")
+            }
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT q.nid, q.id, q.kind, q.name, json_extract(q.reported, '$.user_name'), json_extract(q.reported, '$.arn'),
+                       json_extract(q.metadata, '$.protected') IS 1
+                FROM (\(compiled.sql)) AS q
+                """, arguments: compiled.arguments)
+            while let row = try rows.next() {
+                found[row[0]] = FoundNode(id: row[1], kind: row[2], name: row[3], reportedUser: row[4], arn: row[5], isProtected: row[6])
+            }
+        }
+        return found
     }
 }
 
@@ -162,6 +182,8 @@ struct FoundNode {
     var reportedUser: String?
     /// `reported.arn`.
     var arn: String?
+    /// `/metadata.protected == true`.
+    var isProtected: Bool
 
     /// The finding: keys name their user (`user_name`, else the key's name, which is the owner's),
     /// users are their own user.

@@ -25,14 +25,14 @@ enum HTMLReport {
         <header>
         <div>
         <h1>Sift posture report</h1>
-        <p class="muted">Run #\(report.runID) at \(escape(ReportText.iso(report.startedAt))) &middot; \(report.results.count) checks</p>
+        <p class="muted">Run #\(report.runID) at \(escape(ReportText.iso(report.startedAt))) &middot; \(report.results.count) checks &middot; \(report.failingNodeIDs.count) failing resources</p>
         </div>
         <div class="score \(scoreClass(score.value))"><span class="value">\(ReportText.score(score.value))</span><span class="label">score / 100</span></div>
         </header>
         <section class="cards">
         \(card("Checks passed", "\(passed)", "pass"))
         \(card("Checks failed", "\(failed)", failed > 0 ? "fail" : "pass"))
-        \(card("Findings (\(report.failingNodeIDs.count) resources)", "\(report.findingCount)", report.findingCount == 0 ? "pass" : "fail"))
+        \(card("Findings", "\(report.findingCount)", report.findingCount == 0 ? "pass" : "fail"))
         \(card("New", "\(totals.new)", totals.new > 0 ? "fail" : ""))
         \(card("Resolved", "\(totals.resolved)", totals.resolved > 0 ? "pass" : ""))
         \(card("Still failing", "\(totals.stillFailing)", ""))
@@ -89,15 +89,23 @@ enum HTMLReport {
             }
         }
         if !result.changes.resolved.isEmpty {
-            let listed = result.changes.resolved.prefix(resourceRowLimit).map { "<code>\(escape($0.id))</code>" }
-            html += "<p><strong>Resolved since run #\(result.changes.previousRunID ?? 0):</strong> \(listed.joined(separator: ", "))"
-            html += result.changes.resolved.count > resourceRowLimit ? " &hellip;</p>\n" : "</p>\n"
+            html += idList("Resolved since run #\(result.changes.previousRunID ?? 0)", result.changes.resolved, style: "")
+        }
+        if !result.exempt.isEmpty {
+            html += idList("Exempt (protected)", result.exempt, style: "muted")
         }
         html += "<div class=\"steps\"><div><h4>Remediation</h4><ol>\(check.remediation.map { "<li>\(inlineCode($0))</li>" }.joined())</ol></div>\n"
         html += "<div><h4>Verification</h4><ol>\(check.verification.map { "<li>\(inlineCode($0))</li>" }.joined())</ol></div></div>\n"
         html += "<details><summary>Query</summary>\(check.queries.map { "<pre>\(escape($0))</pre>" }.joined())</details>\n"
         html += "</section>\n"
         return html
+    }
+
+    /// `<p><strong>label:</strong> id, id, ...</p>`, at most `resourceRowLimit` ids.
+    private static func idList(_ label: String, _ resources: [FailingResource], style: String) -> String {
+        let listed = resources.prefix(resourceRowLimit).map { "<code>\(escape($0.id))</code>" }
+        let more = resources.count > resourceRowLimit ? " &hellip;" : ""
+        return "<p class=\"\(style)\"><strong>\(escape(label)):</strong> \(listed.joined(separator: ", "))\(more)</p>\n"
     }
 
     private static func card(_ label: String, _ value: String, _ style: String) -> String {

@@ -90,6 +90,7 @@ enum JSONReport {
         var new: [String]
         var stillFailing: [String]
         var resolved: [Resource]
+        var exempt: [Resource]
         var risk: String
         var remediation: [String]
         var verification: [String]
@@ -107,6 +108,7 @@ enum JSONReport {
             new = result.changes.new.map(\.id)
             stillFailing = result.changes.stillFailing.map(\.id)
             resolved = result.changes.resolved.map(Resource.init)
+            exempt = result.exempt.map(Resource.init)
             risk = result.check.risk
             remediation = result.check.remediation
             verification = result.check.verification
@@ -114,7 +116,7 @@ enum JSONReport {
 
         enum CodingKeys: String, CodingKey {
             case id, title, category, severity, status, parameters, queries, failing
-            case previousRunID = "previous_run_id", new, stillFailing = "still_failing", resolved, risk, remediation, verification
+            case previousRunID = "previous_run_id", new, stillFailing = "still_failing", resolved, exempt, risk, remediation, verification
         }
     }
 }

@@ -1,9 +1,14 @@
+import Foundation
+
 /// The SARIF 2.1.0 form of a run: one rule per check run, one result per failing resource.
 ///
 /// Resources are cloud objects, not files, so each result's location is a logical location
-/// (`kind: resource`, `fullyQualifiedName`: the ARN, or `account/user/id`). Levels: CRITICAL and
+/// (`kind: resource`, `fullyQualifiedName`: the ARN, or `account/user/id`) together with a
+/// repository-relative physical location `aws/ACCOUNT/USER/ID` (line 1), because GitHub code
+/// scanning rejects results without one; the path names the resource and is stable across runs. Levels: CRITICAL and
 /// HIGH are `error`, MEDIUM `warning`, LOW and INFO `note`; `properties.security-severity` carries the
 /// numeric severity code-scanning tools sort by. `baselineState` says new or unchanged since the previous run.
+/// Protected resources (accepted exceptions) are results with an external, accepted suppression.
 enum SARIFReport {
     static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -14,16 +19,15 @@ enum SARIFReport {
             let check = checkResult.check
             rules.append(Rule(check))
             let new = Set(checkResult.changes.new.map(\.id))
+            let compared = checkResult.changes.previousRunID != nil
             for resource in checkResult.failing {
-                let owner = ReportText.owner(resource)
-                let baseline: String? = checkResult.changes.previousRunID == nil ? nil : (new.contains(resource.id) ? "new" : "unchanged")
-                results.append(Result(
-                    ruleId: check.id, ruleIndex: index, level: level(check.severity),
-                    message: Message(text: "\(check.title): \(resource.kind) \(resource.id)\(owner.isEmpty ? "" : " (\(owner))")"),
-                    locations: [Location(logicalLocations: [LogicalLocation(
-                        name: resource.id, fullyQualifiedName: resource.qualifiedName, kind: "resource")])],
-                    partialFingerprints: ["siftResource/v1": "\(check.id):\(resource.id)"],
-                    baselineState: baseline))
+                results.append(result(check, index: index, resource, baselineState: compared ? (new.contains(resource.id) ? "new" : "unchanged") : nil))
+            }
+            for resource in checkResult.exempt {
+                var exempted = result(check, index: index, resource, baselineState: nil)
+                exempted.suppressions = [Suppression(kind: "external", status: "accepted",
+                                                     justification: "protected in Sift (/metadata.protected)")]
+                results.append(exempted)
             }
         }
         let log = Log(
@@ -34,6 +38,28 @@ enum SARIFReport {
                 invocations: [Invocation(executionSuccessful: true, endTimeUtc: ReportText.iso(report.startedAt))],
                 results: results)])
         return ReportText.json(log)
+    }
+
+    static func result(_ check: CheckDefinition, index: Int, _ resource: FailingResource, baselineState: String?) -> Result {
+        let owner = ReportText.owner(resource)
+        return Result(
+            ruleId: check.id, ruleIndex: index, level: level(check.severity),
+            message: Message(text: "\(check.title): \(resource.kind) \(resource.id)\(owner.isEmpty ? "" : " (\(owner))")"),
+            locations: [Location(
+                physicalLocation: PhysicalLocation(
+                    artifactLocation: ArtifactLocation(uri: artifactPath(resource)), region: Region(startLine: 1)),
+                logicalLocations: [LogicalLocation(
+                    name: resource.id, fullyQualifiedName: resource.qualifiedName, kind: "resource")])],
+            partialFingerprints: ["siftResource/v1": "\(check.id):\(resource.id)"],
+            baselineState: baselineState, suppressions: nil)
+    }
+
+    /// `aws/ACCOUNT/USER/ID`, each segment percent-encoded (a relative URI reference).
+    static func artifactPath(_ resource: FailingResource) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let segments = ["aws", resource.accountID ?? "unknown-account", resource.userName, resource.id].compactMap { $0 }
+        return segments.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }.joined(separator: "/")
     }
 
     static func level(_ severity: Severity) -> String {
@@ -136,9 +162,28 @@ enum SARIFReport {
         var locations: [Location]
         var partialFingerprints: [String: String]
         var baselineState: String?
+        var suppressions: [Suppression]?
     }
 
-    struct Location: Encodable { var logicalLocations: [LogicalLocation] }
+    struct Suppression: Encodable {
+        var kind: String
+        var status: String
+        var justification: String
+    }
+
+    struct Location: Encodable {
+        var physicalLocation: PhysicalLocation
+        var logicalLocations: [LogicalLocation]
+    }
+
+    struct PhysicalLocation: Encodable {
+        var artifactLocation: ArtifactLocation
+        var region: Region
+    }
+
+    struct ArtifactLocation: Encodable { var uri: String }
+
+    struct Region: Encodable { var startLine: Int }
 
     struct LogicalLocation: Encodable {
         var name: String

@@ -17,6 +17,10 @@ enum TextReport {
                 let owner = ReportText.owner(resource)
                 lines.append("    resolved: \(resource.id)  \(resource.kind)\(owner.isEmpty ? "" : "  \(owner)")")
             }
+            for resource in result.exempt {
+                let owner = ReportText.owner(resource)
+                lines.append("    exempt (protected): \(resource.id)  \(resource.kind)\(owner.isEmpty ? "" : "  \(owner)")")
+            }
         }
         let score = report.score
         let passed = report.results.filter { $0.status == .pass }.count

@@ -1,4 +1,5 @@
 import Foundation
+import SiftAWS
 
 /// What the cleanup asks of the cloud about access keys, always by the exact AccessKeyId and the
 /// owning UserName. `IAMClient` provides it (see `IAMClient+AccessKeyActions.swift`).
@@ -10,8 +11,8 @@ public protocol AccessKeyActions: Sendable {
     /// Whether the user still has the key (`ListAccessKeys`), to settle an interrupted delete
     /// without sending a second `DeleteAccessKey`.
     func exists(userName: String, accessKeyId: String) async throws(KeyActionError) -> Bool
-    /// When the key was last used (`GetAccessKeyLastUsed`), nil when never.
-    func lastUsed(accessKeyId: String) async throws(KeyActionError) -> Date?
+    /// When (and where) the key was last used (`GetAccessKeyLastUsed`); `lastUsedDate` nil when never.
+    func lastUsed(accessKeyId: String) async throws(KeyActionError) -> AccessKeyLastUsed
 }
 
 /// Why a call about one key failed.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftAWS
 import SiftStore
 
 /// An action cleanup takes on an access key.
@@ -61,21 +62,70 @@ public struct CleanupJournal: Sendable {
 
     /// Writes the intent of an action (committed before the call is made) and returns its row.
     public func writeIntent(runId: String, key: CleanupCandidate, action: CleanupActionKind, now: Date) throws -> Int64 {
+        try store.writer.write { db in try Self.insert(db, runId: runId, key: key, action: action, now: now) }
+    }
+
+    private static func insert(_ db: Database, runId: String, key: CleanupCandidate, action: CleanupActionKind, now: Date) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO cleanup_action(run_id, node_id, kind, account, user_name, action, reason, intent_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, JobStore.seconds(now)])
+        return db.lastInsertedRowID
+    }
+
+    /// Writes an action decided without a call (skipped, or failed before any call), intent and result
+    /// in ONE transaction: a kill can never leave an intent the next run would carry out.
+    public func writeDecision(runId: String, key: CleanupCandidate, action: CleanupActionKind, result: CleanupResult, detail: String, now: Date) throws {
         try store.writer.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO cleanup_action(run_id, node_id, kind, account, user_name, action, reason, intent_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, JobStore.seconds(now)])
-            return db.lastInsertedRowID
+            let seq = try Self.insert(db, runId: runId, key: key, action: action, now: now)
+            try Self.complete(db, seq: seq, result: result, detail: detail, now: now)
         }
     }
 
-    /// Writes an action decided without a call (e.g. skipped), intent and result at once.
-    public func writeDecision(runId: String, key: CleanupCandidate, action: CleanupActionKind, result: CleanupResult, detail: String, now: Date) throws {
-        let seq = try writeIntent(runId: runId, key: key, action: action, now: now)
-        try store.writer.write { db in try Self.complete(db, seq: seq, result: result, detail: detail, now: now) }
+    /// Writes that `action` was skipped because AWS (`GetAccessKeyLastUsed`) shows a use the graph did not
+    /// know, in ONE transaction: the journal row (intent and result `skipped`, `detail`), the node's `atime`
+    /// and `reported.access_key_last_used` (source `GetAccessKeyLastUsed`) brought up to `lastUsed` when
+    /// later, and with `withdraw` the mark withdrawn (`desired.clean` false, `metadata.clean_withdrawn`
+    /// = `detail`), so that only a new `clean`, made on data that shows the use, marks it again.
+    /// With `completing`, the open intent of an interrupted action is completed instead of a new row.
+    public func writeUsedSince(runId: String, key: CleanupCandidate, action: CleanupActionKind, lastUsed: AccessKeyLastUsed,
+                               detail: String, withdraw: Bool, completing open: Int64? = nil, now: Date) throws {
+        try store.writer.write { db in
+            let seq = try open ?? Self.insert(db, runId: runId, key: key, action: action, now: now)
+            try Self.complete(db, seq: seq, result: .skipped, detail: detail, now: now)
+            guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, subgraph, atime FROM node WHERE id = ?", arguments: [key.id]) else { return }
+            var changed: [JSONValue] = []
+            if let used = lastUsed.lastUsedDate {
+                let seconds = Int64(used.timeIntervalSince1970.rounded(.down))
+                if (row["atime"] as Int64?).map({ seconds > $0 }) ?? true {
+                    var record: JSONObject = ["last_used": .string(Self.isoText(used)), "source": .string("GetAccessKeyLastUsed")]
+                    record["service_name"] = lastUsed.serviceName.map(JSONValue.string)
+                    record["region"] = lastUsed.region.map(JSONValue.string)
+                    try db.execute(
+                        sql: """
+                            UPDATE node SET atime = ?, reported = json_set(reported, '$.atime', ?, '$.access_key_last_used', json(?))
+                            WHERE id = ?
+                            """,
+                        arguments: [seconds, Self.isoText(used), JSONValue.object(record).jsonText, key.id])
+                    changed += [.string("atime"), .string("access_key_last_used")]
+                }
+            }
+            if withdraw {
+                try db.execute(
+                    sql: """
+                        UPDATE node SET desired = json_set(desired, '$.clean', json('false')),
+                                        metadata = json_set(metadata, '$.clean_withdrawn', ?)
+                        WHERE id = ?
+                        """,
+                    arguments: [detail, key.id])
+                changed += [.string("desired.clean")]
+            }
+            guard !changed.isEmpty else { return }
+            let note = JSONValue.object(["cleanup": .string("skip \(action.rawValue)"), "changed": .array(changed)]).jsonText
+            try Self.log(db, change: "node_updated", id: key.id, row: row, detail: note, now: now)
+        }
     }
 
     /// Writes the result of the action in row `seq` and applies it to the graph, in one transaction:
@@ -133,6 +183,33 @@ public struct CleanupJournal: Sendable {
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(secondsFromGMT: 0)
         return formatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+    }
+
+    /// The last use the graph knows of node `id` (its `atime`); nil when never used or not in the graph.
+    public func graphLastUsed(_ id: String) throws -> Date? {
+        try store.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT atime FROM node WHERE id = ?", arguments: [id])
+                .map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        }
+    }
+
+    /// The node's `atime` when a collect changed it AFTER the node was last marked with `clean` (the
+    /// change log's `node_updated` with `atime` among its changed keys, after its latest `node_marked`
+    /// setting `desired.clean` true): the graph itself saw a use since the data that marked it. Nil
+    /// otherwise (also for a key never used, or marked other than by `clean`).
+    public func useSeenSinceMark(_ id: String) throws -> Date? {
+        try store.writer.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT n.atime FROM node n
+                 WHERE n.id = :id AND n.atime IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM change_log u
+                        WHERE u.node_id = :id AND u.change = 'node_updated'
+                          AND u.seq > (SELECT coalesce(max(m.seq), 9223372036854775807) FROM change_log m
+                                        WHERE m.node_id = :id AND m.change = 'node_marked'
+                                          AND json_type(m.detail, '$.desired.clean') = 'true')
+                          AND EXISTS (SELECT 1 FROM json_each(u.detail, '$.changed') WHERE value = 'atime'))
+                """, arguments: ["id": id]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        }
     }
 
     /// Intents without a result: calls a run started and never recorded the end of.

@@ -18,6 +18,10 @@ public struct CleanupCandidate: Sendable, Hashable {
     public var status: String?
     /// Why it was marked (`desired.clean_reason`).
     public var reason: String?
+    /// The last use the graph knows (the node's `atime`); nil when never used (or not known).
+    public var lastUsed: Date? = nil
+    /// Set when a collect after the `clean` mark changed the node's `atime`: the use it saw.
+    public var useSeenSinceMark: Date? = nil
 }
 
 /// What cleanup will do with one candidate.
@@ -55,7 +59,7 @@ public struct CleanupPlanner: Sendable {
     public func candidates() throws -> [CleanupCandidate] {
         try store.writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT n.id, n.kind, n.name, n.subgraph,
+                SELECT n.id, n.kind, n.name, n.subgraph, n.atime,
                        json_extract(n.reported, '$.user_name') AS user_name,
                        json_extract(n.reported, '$.access_key_status') AS status,
                        json_extract(n.desired, '$.clean_reason') AS reason,
@@ -74,7 +78,8 @@ public struct CleanupPlanner: Sendable {
                 let account: String? = row["account"]
                 return CleanupCandidate(
                     id: row["id"], kind: row["kind"], name: row["name"], userName: row["user_name"],
-                    account: account ?? subgraph, status: row["status"], reason: row["reason"])
+                    account: account ?? subgraph, status: row["status"], reason: row["reason"],
+                    lastUsed: (row["atime"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
             }
         }
     }
@@ -84,7 +89,9 @@ public struct CleanupPlanner: Sendable {
         let journal = CleanupJournal(store: store)
         let open = Dictionary(try journal.openIntents().map { ($0.nodeId, $0.action) }, uniquingKeysWith: { _, last in last })
         return try candidates().map { key in
-            CleanupStep(key: key, decision: try decide(key, config: config, now: now, journal: journal, open: open))
+            var key = key
+            if key.kind == "aws_iam_access_key" { key.useSeenSinceMark = try journal.useSeenSinceMark(key.id) }
+            return CleanupStep(key: key, decision: try decide(key, config: config, now: now, journal: journal, open: open))
         }
     }
 

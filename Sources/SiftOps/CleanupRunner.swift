@@ -1,4 +1,5 @@
 import Foundation
+import SiftAWS
 import SiftStore
 
 /// What happened to one key in a cleanup run.
@@ -15,6 +16,8 @@ public struct CleanupOutcome: Sendable, Hashable {
     public var recovered: Bool = false
     /// When a disabled key waits for its grace period to end: the end.
     public var waitingUntil: Date?
+    /// How many `GetAccessKeyLastUsed` calls the safety check made for this key (0 or 1).
+    public var lastUseChecks: Int = 0
 
     /// One line for people.
     public func line(dryRun: Bool) -> String {
@@ -54,20 +57,26 @@ public struct CleanupReport: Sendable {
         outcomes.filter { $0.action == action && $0.result == result }.count
     }
 
+    /// The `GetAccessKeyLastUsed` calls the safety check made (one per key acted on or skipped).
+    public var lastUseChecks: Int { outcomes.reduce(0) { $0 + $1.lastUseChecks } }
+
     /// The one-line summary.
     public var summary: String {
         let time = String(format: "%.1fs", seconds)
         if dryRun {
             let waiting = outcomes.filter { $0.action == nil }.count
+            let checks = count(.disable, nil) + count(.delete, nil)
             return "cleanup (dry run): would disable \(count(.disable, nil)), would delete \(count(.delete, nil)), "
-                + "\(waiting) with nothing to do now; nothing changed (\(time))"
+                + "\(waiting) with nothing to do now; nothing changed; a real run first checks the last use of each of "
+                + "these \(checks) keys (\(checks) GetAccessKeyLastUsed calls) (\(time))"
         }
         let gone = outcomes.filter { $0.result == .gone }.count
         let failed = outcomes.filter { $0.result == .failed }.count
         let skipped = outcomes.filter { $0.result == .skipped }.count
         let idle = outcomes.filter { $0.action == nil }.count
         return "cleanup: \(count(.disable, .done)) disabled, \(count(.delete, .done)) deleted, \(gone) already gone, "
-            + "\(skipped) skipped, \(idle) waiting or left alone, \(failed) failed (\(time))"
+            + "\(skipped) skipped, \(idle) waiting or left alone, \(failed) failed; "
+            + "\(lastUseChecks) GetAccessKeyLastUsed calls (\(time))"
     }
 }
 
@@ -124,15 +133,34 @@ public struct CleanupRunner: Sendable {
         let user = entry.userName ?? ""
         var result: CleanupResult
         var detail: String?
+        var checks = 0
         do {
             let client = try await cache.actions(for: entry.account)
             switch entry.action {
             case .disable:
+                // Issued again only when neither the graph since the mark nor AWS shows a use (the safety rule).
+                if let seen = try journal.useSeenSinceMark(entry.nodeId) {
+                    let note = LastUseGuard.seenNote(action: .disable, used: seen) + Self.notRepeated
+                    try journal.writeUsedSince(runId: entry.runId, key: key, action: .disable,
+                                               lastUsed: AccessKeyLastUsed(lastUsedDate: seen, serviceName: nil, region: nil),
+                                               detail: note, withdraw: true, completing: entry.seq, now: now())
+                    let outcome = CleanupOutcome(key: key, action: .disable, result: .skipped, detail: note, recovered: true)
+                    output(outcome.line(dryRun: false))
+                    return outcome
+                }
+                checks = 1
+                if let skipped = try await skipIfUsed(entry, key: key, baseline: .graph(try journal.graphLastUsed(entry.nodeId)),
+                                                      client: client, journal: journal) { return skipped }
                 (result, detail) = await call { () async throws(KeyActionError) in
                     try await client.setInactive(userName: user, accessKeyId: entry.nodeId)
                 }
             case .delete:
                 if try await client.exists(userName: user, accessKeyId: entry.nodeId) {
+                    if let disabledAt = try journal.disabledAt(entry.nodeId) {
+                        checks = 1
+                        if let skipped = try await skipIfUsed(entry, key: key, baseline: .disabled(disabledAt),
+                                                              client: client, journal: journal) { return skipped }
+                    }
                     (result, detail) = await call { () async throws(KeyActionError) in
                         try await client.delete(userName: user, accessKeyId: entry.nodeId)
                     }
@@ -149,7 +177,25 @@ public struct CleanupRunner: Sendable {
         } catch {
             (result, detail) = (.failed, "journal: \(error)")
         }
-        let outcome = CleanupOutcome(key: key, action: entry.action, result: result, detail: detail, recovered: true)
+        let outcome = CleanupOutcome(key: key, action: entry.action, result: result, detail: detail, recovered: true, lastUseChecks: checks)
+        output(outcome.line(dryRun: false))
+        return outcome
+    }
+
+    /// Added to the note of an interrupted disable that is not repeated.
+    static let notRepeated = "; the interrupted UpdateAccessKey was not repeated (if it reached AWS, the next collect shows the key Inactive)"
+
+    /// For an interrupted action: when AWS shows a use later than `baseline`, the open intent is completed
+    /// as skipped (the call is not repeated; a disable's mark is withdrawn) and the outcome returned.
+    private func skipIfUsed(_ entry: CleanupEntry, key: CleanupCandidate, baseline: LastUseGuard.Baseline,
+                            client: any AccessKeyActions, journal: CleanupJournal) async throws -> CleanupOutcome? {
+        let reported = try await client.lastUsed(accessKeyId: entry.nodeId)
+        guard let used = LastUseGuard.useSince(reported, baseline: baseline) else { return nil }
+        var note = LastUseGuard.note(action: entry.action, used: used, baseline: baseline)
+        if entry.action == .disable { note += Self.notRepeated }
+        try journal.writeUsedSince(runId: entry.runId, key: key, action: entry.action, lastUsed: reported, detail: note,
+                                   withdraw: entry.action == .disable, completing: entry.seq, now: now())
+        let outcome = CleanupOutcome(key: key, action: entry.action, result: .skipped, detail: note, recovered: true, lastUseChecks: 1)
         output(outcome.line(dryRun: false))
         return outcome
     }
@@ -171,10 +217,17 @@ public struct CleanupRunner: Sendable {
         return outcome
     }
 
+    /// What a dry run says a real run checks first (a dry run makes no call at all).
+    static func dryRunCheck(since event: String) -> String { "only if GetAccessKeyLastUsed shows no use since it was \(event)" }
+
     private func dryRunOutcome(_ step: CleanupStep) -> CleanupOutcome {
         switch step.decision {
-        case .disable: return CleanupOutcome(key: step.key, action: .disable)
-        case .delete: return CleanupOutcome(key: step.key, action: .delete)
+        case .disable where step.key.useSeenSinceMark != nil, .delete(nil) where step.key.useSeenSinceMark != nil:
+            let note = LastUseGuard.seenNote(action: step.decision == .disable ? .disable : .delete, used: step.key.useSeenSinceMark ?? Date())
+            return CleanupOutcome(key: step.key, detail: note.replacingOccurrences(of: ", mark withdrawn", with: "; a real run withdraws the mark"))
+        case .disable: return CleanupOutcome(key: step.key, action: .disable, detail: Self.dryRunCheck(since: "marked"))
+        case .delete(let disabledAt):
+            return CleanupOutcome(key: step.key, action: .delete, detail: Self.dryRunCheck(since: disabledAt == nil ? "marked" : "disabled"))
         case .wait(let disabledAt, let until):
             return CleanupOutcome(key: step.key, detail: "disabled \(CleanupJournal.isoText(disabledAt)), deleted after \(CleanupJournal.isoText(until))",
                                   waitingUntil: until)
@@ -188,27 +241,40 @@ public struct CleanupRunner: Sendable {
         let key = step.key
         let user = key.userName ?? ""
         let action: CleanupActionKind
-        var disabledAt: Date?
+        let baseline: LastUseGuard.Baseline
         switch step.decision {
-        case .disable: action = .disable
-        case .delete(let since): action = .delete; disabledAt = since
+        case .disable: action = .disable; baseline = .graph(key.lastUsed)
+        case .delete(let since?): action = .delete; baseline = .disabled(since)
+        case .delete(nil): action = .delete; baseline = .graph(key.lastUsed)
         case .wait, .interrupted, .noAction: return dryRunOutcome(step)
         }
         if Task.isCancelled { return CleanupOutcome(key: key, action: action, detail: "not started: stopped") }
         do {
+            if case .graph = baseline, let seen = key.useSeenSinceMark {
+                // The graph itself saw a use since the mark: no call is needed to know.
+                let note = LastUseGuard.seenNote(action: action, used: seen)
+                try journal.writeUsedSince(runId: runId, key: key, action: action, lastUsed: AccessKeyLastUsed(lastUsedDate: seen, serviceName: nil, region: nil),
+                                           detail: note, withdraw: true, now: now())
+                return CleanupOutcome(key: key, action: action, result: .skipped, detail: note)
+            }
             let client = try await cache.actions(for: key.account)
-            if let disabledAt {
-                let lastUsed: Date?
-                do { lastUsed = try await client.lastUsed(accessKeyId: key.id) } catch {
-                    try journal.writeDecision(runId: runId, key: key, action: .delete, result: .failed,
-                                              detail: "cannot check last use: \(error)", now: now())
-                    return CleanupOutcome(key: key, action: .delete, result: .failed, detail: "cannot check last use: \(error)")
+            // The safety check: AWS's last use of this exact key, just before the call (read-only, so no intent).
+            let reported: AccessKeyLastUsed
+            do { reported = try await client.lastUsed(accessKeyId: key.id) } catch {
+                let note = "cannot check last use: \(error)"
+                try journal.writeDecision(runId: runId, key: key, action: action, result: .failed, detail: note, now: now())
+                return CleanupOutcome(key: key, action: action, result: .failed, detail: note, lastUseChecks: 1)
+            }
+            if let used = LastUseGuard.useSince(reported, baseline: baseline) {
+                let note = LastUseGuard.note(action: action, used: used, baseline: baseline)
+                let withdraw: Bool
+                switch baseline {
+                case .graph: withdraw = true
+                case .disabled: withdraw = false
                 }
-                if let lastUsed, lastUsed > disabledAt {
-                    let note = "used \(CleanupJournal.isoText(lastUsed)) after it was disabled \(CleanupJournal.isoText(disabledAt)); not deleted"
-                    try journal.writeDecision(runId: runId, key: key, action: .delete, result: .skipped, detail: note, now: now())
-                    return CleanupOutcome(key: key, action: .delete, result: .skipped, detail: note)
-                }
+                try journal.writeUsedSince(runId: runId, key: key, action: action, lastUsed: reported, detail: note,
+                                           withdraw: withdraw, now: now())
+                return CleanupOutcome(key: key, action: action, result: .skipped, detail: note, lastUseChecks: 1)
             }
             let seq = try journal.writeIntent(runId: runId, key: key, action: action, now: now())
             let (result, detail) = await call { () async throws(KeyActionError) in
@@ -218,7 +284,7 @@ public struct CleanupRunner: Sendable {
                 }
             }
             try journal.complete(seq: seq, key: key, action: action, result: result, detail: detail, now: now())
-            return CleanupOutcome(key: key, action: action, result: result, detail: detail)
+            return CleanupOutcome(key: key, action: action, result: result, detail: detail, lastUseChecks: 1)
         } catch {
             return CleanupOutcome(key: key, action: action, result: .failed, detail: String(describing: error))
         }

@@ -32,8 +32,8 @@ public struct IAMKeyActions: AccessKeyActions {
     }
 
     /// `GetAccessKeyLastUsed`.
-    public func lastUsed(accessKeyId: String) async throws(KeyActionError) -> Date? {
-        do { return try await client.getAccessKeyLastUsed(accessKeyId: accessKeyId).lastUsedDate } catch { throw Self.map(error) }
+    public func lastUsed(accessKeyId: String) async throws(KeyActionError) -> AccessKeyLastUsed {
+        do { return try await client.getAccessKeyLastUsed(accessKeyId: accessKeyId) } catch { throw Self.map(error) }
     }
 
     static func map(_ error: AWSError) -> KeyActionError {

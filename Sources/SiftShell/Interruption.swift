@@ -3,6 +3,9 @@ import Foundation
 /// The write end of the self-pipe the SIGINT handler writes to (a signal handler may only
 /// touch plain globals and call async-signal-safe functions such as `write`).
 nonisolated(unsafe) private var interruptPipeWriteEnd: Int32 = -1
+/// Set by the SIGINT handler itself, so the input thread sees the request the moment its read
+/// returns (the pipe's reader thread may not have run yet).
+nonisolated(unsafe) private var interruptSignalled: Int32 = 0
 /// The thread that reads input: SIGINT must reach it so that its blocking read returns.
 nonisolated(unsafe) private var interruptMainThread = pthread_self()
 
@@ -10,6 +13,7 @@ nonisolated(unsafe) private var interruptMainThread = pthread_self()
 /// signal on to the input thread (the kernel may deliver it to any thread).
 private func handleInterrupt(_ signal: Int32) {
     if pthread_equal(pthread_self(), interruptMainThread) != 0 {
+        interruptSignalled = 1
         var byte: UInt8 = 1
         _ = write(interruptPipeWriteEnd, &byte, 1)
     } else {
@@ -25,7 +29,6 @@ public final class Interruption: @unchecked Sendable {
     public static let shared = Interruption()
 
     private let lock = NSLock()
-    private var requested = false
     private var canceller: (() -> Void)?
     private var installed = false
 
@@ -60,18 +63,24 @@ public final class Interruption: @unchecked Sendable {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         let thread = Thread { [weak self] in
             var byte: UInt8 = 0
-            while read(readEnd, &byte, 1) >= 0 {
-                self?.fire()
+            while true {
+                let count = read(readEnd, &byte, 1)
+                if count > 0 {
+                    self?.fire()
+                } else if count < 0 && errno == EINTR {
+                    continue  // a signal landed on this thread: the handler passed it on
+                } else {
+                    break
+                }
             }
         }
         thread.name = "sift-interrupt"
         thread.start()
     }
 
-    /// Marks a request and cancels the running work.
+    /// Cancels the running work (the handler has already set the flag).
     func fire() {
         lock.lock()
-        requested = true
         let cancel = canceller
         lock.unlock()
         cancel?()
@@ -81,13 +90,13 @@ public final class Interruption: @unchecked Sendable {
     public var isRequested: Bool {
         lock.lock()
         defer { lock.unlock() }
-        return requested
+        return interruptSignalled != 0
     }
 
     /// Forgets an earlier Ctrl-C (before reading the next line).
     public func reset() {
         lock.lock()
-        requested = false
+        interruptSignalled = 0
         lock.unlock()
     }
 

@@ -137,31 +137,56 @@ public final class NodeValues {
     }
 
     /// The nearest node of the kind (or a subkind) above (`upward`) or below the node over
-    /// default edges.
+    /// default edges, level by level (ties by nid). Each step is one indexed lookup with a cached
+    /// statement; the answer is remembered for every node of a single chain walked (so the keys
+    /// of one user share the user's walk up to the account).
     func related(of nid: Int64, kind: String, upward: Bool, db: Database) throws -> ResultRow? {
-        let key = RelatedKey(nid: nid, kind: kind, upward: upward)
-        if let cached = relatedCache[key] { return cached }
-        let kindList = kinds.subkinds(of: kind)
-        let (near, far) = upward ? ("from_nid", "to_nid") : ("to_nid", "from_nid")
-        let sql = """
-            WITH RECURSIVE walk(nid, depth) AS (
-              SELECT \(near), 1 FROM edge WHERE \(far) = ? AND type = 'default'
-              UNION
-              SELECT e.\(near), walk.depth + 1 FROM edge e JOIN walk ON e.\(far) = walk.nid
-              WHERE e.type = 'default' AND walk.depth < 64
-            )
-            SELECT \(NodeColumns.sql.split(separator: ",").map { "n." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
-            FROM walk JOIN node n ON n.nid = walk.nid
-            WHERE n.kind IN (SELECT value FROM json_each(?))
-            ORDER BY walk.depth, n.nid LIMIT 1
-            """
-        let kindsJSON = JSONValue.array(kindList.map(JSONValue.string)).jsonText
+        if let cached = relatedCache[RelatedKey(nid: nid, kind: kind, upward: upward)] { return cached }
+        let wanted = Set(kinds.subkinds(of: kind))
+        let neighbours = try db.cachedStatement(sql: upward
+            ? "SELECT from_nid FROM edge WHERE to_nid = ? AND type = 'default'"
+            : "SELECT to_nid FROM edge WHERE from_nid = ? AND type = 'default'")
+        let kindOf = try db.cachedStatement(sql: "SELECT kind FROM node WHERE nid = ?")
+        var frontier: [Int64] = [nid]
+        var seen: Set<Int64> = [nid]
+        var chain: [Int64] = [nid]   // the start and the nodes of its single path so far
+        var singlePath = true
         var found: ResultRow?
-        if let row = try Row.fetchOne(db, sql: sql, arguments: [nid, kindsJSON]) {
-            found = ResultRow(nid: row[0], node: try Node(row: row))
+        walk: for _ in 0..<64 where !frontier.isEmpty {
+            var next: [Int64] = []
+            for current in frontier {
+                for neighbour in try Int64.fetchAll(neighbours, arguments: [current]) where seen.insert(neighbour).inserted {
+                    next.append(neighbour)
+                }
+            }
+            next.sort()
+            for candidate in next {
+                if let candidateKind = try String.fetchOne(kindOf, arguments: [candidate]), wanted.contains(candidateKind) {
+                    found = try node(nid: candidate, db: db)
+                    break walk
+                }
+            }
+            if next.count == 1 && singlePath {
+                if let known = relatedCache[RelatedKey(nid: next[0], kind: kind, upward: upward)] {
+                    found = known
+                    break walk
+                }
+                chain.append(next[0])
+            } else {
+                singlePath = false
+            }
+            frontier = next
         }
         if relatedCache.count > 10_000 { relatedCache.removeAll(keepingCapacity: true) }
-        relatedCache[key] = found
+        for member in chain { relatedCache[RelatedKey(nid: member, kind: kind, upward: upward)] = found }
+        relatedCache[RelatedKey(nid: nid, kind: kind, upward: upward)] = found
         return found
+    }
+
+    /// The node with that internal id.
+    private func node(nid: Int64, db: Database) throws -> ResultRow? {
+        let statement = try db.cachedStatement(sql: "SELECT \(NodeColumns.sql) FROM node WHERE nid = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [nid]) else { return nil }
+        return ResultRow(nid: nid, node: try Node(row: row))
     }
 }

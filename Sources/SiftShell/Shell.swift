@@ -61,7 +61,7 @@ public final class Shell {
             return true
         } catch {
             context.out.flush()
-            report(error, origin: origin)
+            report(error, origin: origin, source: line)
             return false
         }
     }
@@ -79,8 +79,9 @@ public final class Shell {
         return ok
     }
 
-    /// Prints an error as one line on stderr.
-    public func report(_ error: Error, origin: LineOrigin) {
+    /// Prints an error as one line on stderr; on a terminal, the line of `source` it belongs to
+    /// follows with a caret under the spot.
+    public func report(_ error: Error, origin: LineOrigin, source: String? = nil) {
         let shellError = error as? ShellError ?? ShellError(ShellContext.describe(error))
         let text: String
         switch origin {
@@ -100,7 +101,23 @@ public final class Shell {
         // After Ctrl-C the terminal has echoed "^C" without a newline.
         let lead = shellError.message == "interrupted" && context.err.isTerminal ? "\n" : ""
         context.err.line(lead + context.err.styled(text, .red))
+        if context.err.isTerminal, let source, let position = shellError.position {
+            for caretLine in Self.caretLines(source: source, at: position) {
+                context.err.line(caretLine)
+            }
+        }
         context.err.flush()
+    }
+
+    /// The source line a position points into and a caret under its column (tabs kept, so the
+    /// caret lines up); nothing when the position lies outside the source.
+    static func caretLines(source: String, at position: SourcePosition) -> [String] {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard position.line >= 1, position.line <= lines.count else { return [] }
+        let line = lines[position.line - 1]
+        guard position.column >= 1, position.column <= line.count + 1 else { return [] }
+        let padding = line.prefix(position.column - 1).map { $0 == "\t" ? "\t" : " " }.joined()
+        return ["  " + line, "  " + padding + "^"]
     }
 
     /// Resolves, plans and runs one pipeline.

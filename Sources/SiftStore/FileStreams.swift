@@ -77,8 +77,9 @@ struct LineReader {
             buffer.append(contentsOf: repeatElement(0, count: buffer.count))
         }
         while true {
-            let count = buffer.withUnsafeMutableBufferPointer { pointer in
-                read(descriptor, pointer.baseAddress! + end, pointer.count - end)
+            let count = buffer.withUnsafeMutableBufferPointer { pointer -> Int in
+                guard let base = pointer.baseAddress else { return 0 }
+                return read(descriptor, base + end, pointer.count - end)
             }
             if count > 0 {
                 end += count
@@ -126,8 +127,9 @@ struct BufferedWriter {
     mutating func flush() throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBufferPointer { pointer in
-                write(descriptor, pointer.baseAddress! + offset, pointer.count - offset)
+            let written = bytes.withUnsafeBufferPointer { pointer -> Int in
+                guard let base = pointer.baseAddress else { return 0 }
+                return write(descriptor, base + offset, pointer.count - offset)
             }
             if written < 0 {
                 if errno == EINTR { continue }

@@ -56,6 +56,7 @@ final class GraphLoader {
     /// True when the graph was empty at the start.
     let isBulk: Bool
     private var droppedIndexes: [String] = []
+    private let rebuildCacheKiB: Int
     private var pendingEdges = 0
     private(set) var summary = ImportSummary()
 
@@ -69,18 +70,22 @@ final class GraphLoader {
         /// dropped and rebuilt at the end, one sort each instead of a million random inserts.
         let liveIndexes: Set<String>
 
-        /// Imports: edges arrive in random target order, so `edge_in` is rebuilt.
-        static let importing = Profile(cacheKiB: 65_536, liveIndexes: ["node_kind", "node_subgraph"])
-        /// Generation writes each key's edges right after the key: `edge_in` grows at its end too.
-        static let generating = Profile(cacheKiB: 131_072, liveIndexes: ["node_kind", "node_subgraph", "edge_in"])
-    }
+        /// The cache while dropped indexes are rebuilt, KiB: SQLite sizes its sort memory from it.
+        let rebuildCacheKiB: Int
 
-    /// The cache (and so the sort memory) while dropped indexes are rebuilt, KiB.
-    static let rebuildCacheKiB = 16_384
+        /// Imports: edges arrive in random target order, so `edge_in` is rebuilt; the rebuild sorts
+        /// in 16 MiB and spills to temporary files, so that memory stays flat whatever the size.
+        static let importing = Profile(cacheKiB: 65_536, liveIndexes: ["node_kind", "node_subgraph"], rebuildCacheKiB: 16_384)
+        /// Generation writes each key's edges right after the key: `edge_in` grows at its end too.
+        /// Its memory is not bounded as tightly: the rebuild sorts in memory.
+        static let generating = Profile(cacheKiB: 131_072, liveIndexes: ["node_kind", "node_subgraph", "edge_in"],
+                                        rebuildCacheKiB: 131_072)
+    }
 
     init(db: Database, now: Int64, profile: Profile) throws {
         self.db = db
         at = now
+        rebuildCacheKiB = profile.rebuildCacheKiB
         isBulk = try Int.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM node)") == 1
         try db.execute(sql: "PRAGMA cache_size = -\(profile.cacheKiB)")
         try db.execute(sql: """
@@ -225,7 +230,7 @@ final class GraphLoader {
         if !droppedIndexes.isEmpty {
             // SQLite sizes its sort memory from the cache: keep the rebuild's memory as small as
             // the load's, whatever the number of rows.
-            try db.execute(sql: "PRAGMA cache_size = -\(Self.rebuildCacheKiB)")
+            try db.execute(sql: "PRAGMA cache_size = -\(rebuildCacheKiB)")
             for sql in droppedIndexes {
                 try db.execute(sql: sql)
             }

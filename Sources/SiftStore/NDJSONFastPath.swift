@@ -25,54 +25,80 @@ struct CanonicalLineScanner {
     // MARK: Lines
 
     /// The line as a node or an edge, or nil when the general parser must decide.
+    ///
+    /// One pass: the members of `reported` and `metadata` are listed while they are validated.
     static func scan(_ line: UnsafeBufferPointer<UInt8>, now: Int64) -> NDJSONLine? {
         var scanner = CanonicalLineScanner(line)
-        guard let members = scanner.objectMembers(sorted: false), scanner.position == line.count else { return nil }
-        var id: Range<Int>?, reported: Range<Int>?, desired: Range<Int>?, metadata: Range<Int>?
-        var from: Range<Int>?, to: Range<Int>?, edgeType: Range<Int>?
-        for member in members {
-            switch scanner.text(member.key) {
-            case "id": id = member.value
-            case "reported": reported = member.value
-            case "desired": desired = member.value
-            case "metadata": metadata = member.value
-            case "from": from = member.value
-            case "to": to = member.value
-            case "edge_type": edgeType = member.value
+        guard line.count >= 2, line[0] == UInt8(ascii: "{") else { return nil }
+        scanner.position = 1
+        var id: Range<Int>?, desired: Range<Int>?, from: Range<Int>?, to: Range<Int>?, edgeType: Range<Int>?
+        var reported: (span: Range<Int>, members: [Member])?, metadata: (span: Range<Int>, members: [Member])?
+        var seen: UInt8 = 0
+        while true {
+            guard let key = scanner.skipString(allowEscapes: false), scanner.position < line.count,
+                  line[scanner.position] == UInt8(ascii: ":") else { return nil }
+            scanner.position += 1
+            let content = (key.lowerBound + 1)..<(key.upperBound - 1)
+            let start = scanner.position
+            let bit: UInt8
+            if scanner.matches(content, "reported") || scanner.matches(content, "metadata") {
+                guard let members = scanner.objectMembers(depth: 1) else { return nil }
+                if line[content.lowerBound] == UInt8(ascii: "r") {
+                    reported = (start..<scanner.position, members)
+                    bit = 1
+                } else {
+                    metadata = (start..<scanner.position, members)
+                    bit = 2
+                }
+            } else {
+                guard scanner.skipValue(depth: 1) else { return nil }
+                let span = start..<scanner.position
+                if scanner.matches(content, "id") { id = span; bit = 4 }
+                else if scanner.matches(content, "desired") { desired = span; bit = 8 }
+                else if scanner.matches(content, "from") { from = span; bit = 16 }
+                else if scanner.matches(content, "to") { to = span; bit = 32 }
+                else if scanner.matches(content, "edge_type") { edgeType = span; bit = 64 }
+                else { return nil }
+            }
+            guard seen & bit == 0, scanner.position < line.count else { return nil }
+            seen |= bit
+            switch line[scanner.position] {
+            case UInt8(ascii: ","): scanner.position += 1
+            case UInt8(ascii: "}"):
+                scanner.position += 1
+                guard scanner.position == line.count else { return nil }
+                if let id, let reported, from == nil, to == nil, edgeType == nil {
+                    return scanner.node(id: id, reported: reported, desired: desired, metadata: metadata, now: now)
+                }
+                if let from, let to, id == nil, reported == nil, desired == nil, metadata == nil {
+                    return scanner.edge(from: from, to: to, type: edgeType)
+                }
+                return nil
             default: return nil
             }
         }
-        if let id, let reported, from == nil, to == nil, edgeType == nil {
-            return scanner.node(id: id, reported: reported, desired: desired, metadata: metadata, now: now)
-        }
-        if let from, let to, id == nil, reported == nil, desired == nil, metadata == nil {
-            return scanner.edge(from: from, to: to, type: edgeType)
-        }
-        return nil
     }
 
-    private func node(id idSpan: Range<Int>, reported: Range<Int>, desired: Range<Int>?, metadata: Range<Int>?,
-                      now: Int64) -> NDJSONLine? {
+    private func node(id idSpan: Range<Int>, reported: (span: Range<Int>, members: [Member]), desired: Range<Int>?,
+                      metadata: (span: Range<Int>, members: [Member])?, now: Int64) -> NDJSONLine? {
         guard let id = stringContent(idSpan), !id.isEmpty else { return nil }
-        var inner = CanonicalLineScanner(bytes)
-        inner.position = reported.lowerBound
-        guard let fields = inner.objectMembers(sorted: true) else { return nil }
+        let fields = reported.members
         var kind: String?, name: String?, hasId = false
         var times: [Int64?] = [nil, nil, nil]
         for field in fields {
-            switch text(field.key) {
-            case "id":
-                guard stringContent(field.value) == id else { return nil }
+            let key = field.key
+            if matches(key, "id") {
+                guard matchesBytes(field.value, idSpan) else { return nil }
                 hasId = true
-            case "kind": kind = stringContent(field.value)
-            case "name":
+            } else if matches(key, "kind") {
+                kind = stringContent(field.value)
+            } else if matches(key, "name") {
                 guard let text = stringContent(field.value) else { return nil }
                 name = text
-            case "ctime", "mtime", "atime":
+            } else if matches(key, "ctime") || matches(key, "mtime") || matches(key, "atime") {
                 guard let seconds = canonicalTime(field.value) else { return nil }
-                let slot = bytes[field.key.lowerBound] == UInt8(ascii: "c") ? 0 : bytes[field.key.lowerBound] == UInt8(ascii: "m") ? 1 : 2
+                let slot = bytes[key.lowerBound] == UInt8(ascii: "c") ? 0 : bytes[key.lowerBound] == UInt8(ascii: "m") ? 1 : 2
                 times[slot] = seconds
-            default: continue
             }
         }
         guard hasId, let kind, !kind.isEmpty else { return nil }
@@ -87,21 +113,17 @@ struct CanonicalLineScanner {
         var firstSeen = now, lastSeen = now
         var metadataBytes: [UInt8] = [UInt8(ascii: "{")]
         if let metadata {
-            var scanner = CanonicalLineScanner(bytes)
-            scanner.position = metadata.lowerBound
-            guard let members = scanner.objectMembers(sorted: true) else { return nil }
-            for member in members {
-                switch text(member.key) {
-                case ExportedMetadataKey.firstSeen:
+            for member in metadata.members {
+                if matches(member.key, "first_seen") {
                     guard let seconds = canonicalTime(member.value) else { return nil }
                     firstSeen = seconds
-                case ExportedMetadataKey.lastSeen:
+                } else if matches(member.key, "last_seen") {
                     guard let seconds = canonicalTime(member.value) else { return nil }
                     lastSeen = seconds
-                case ExportedMetadataKey.subgraph:
+                } else if matches(member.key, "subgraph") {
                     guard let text = stringContent(member.value), !text.isEmpty else { return nil }
                     subgraph = text
-                default:
+                } else {
                     if metadataBytes.count > 1 { metadataBytes.append(UInt8(ascii: ",")) }
                     metadataBytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(member.key.lowerBound - 1)..<member.value.upperBound]))
                 }
@@ -110,7 +132,7 @@ struct CanonicalLineScanner {
         metadataBytes.append(UInt8(ascii: "}"))
         let record = NodeRecord(
             id: id, kind: kind, name: name, ctime: times[0], mtime: times[1], atime: times[2],
-            reported: Array(UnsafeBufferPointer(rebasing: bytes[reported])), desired: desiredBytes, metadata: metadataBytes)
+            reported: Array(UnsafeBufferPointer(rebasing: bytes[reported.span])), desired: desiredBytes, metadata: metadataBytes)
         return .node(LoadedNode(record: record, subgraph: subgraph, firstSeen: firstSeen, lastSeen: lastSeen))
     }
 
@@ -124,10 +146,37 @@ struct CanonicalLineScanner {
         return .edge(from: from, to: to, type: type)
     }
 
+    /// True when `bytes` is exactly one object as `JSONWriter` prints it (within the scanner's
+    /// limits: ASCII, integers; anything else answers false).
+    static func isCanonicalObject(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var scanner = CanonicalLineScanner(bytes)
+        return scanner.scanObject(depth: 0) { _, _, _ in true } && scanner.position == bytes.count
+    }
+
     // MARK: Values
 
     private func text(_ span: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[span]), as: UTF8.self)
+    }
+
+    /// True when the bytes of `span` are `word`.
+    func matches(_ span: Range<Int>, _ word: StaticString) -> Bool {
+        guard span.count == word.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        return memcmp(base + span.lowerBound, word.utf8Start, span.count) == 0
+    }
+
+    /// True when two spans hold the same bytes.
+    private func matchesBytes(_ left: Range<Int>, _ right: Range<Int>) -> Bool {
+        guard left.count == right.count, let base = bytes.baseAddress else { return left.count == right.count }
+        return memcmp(base + left.lowerBound, base + right.lowerBound, left.count) == 0
+    }
+
+    /// Byte order of two spans, as `JSONWriter` sorts keys: negative, zero or positive.
+    private func compare(_ left: Range<Int>, _ right: Range<Int>) -> Int {
+        let common = min(left.count, right.count)
+        guard common > 0, let base = bytes.baseAddress else { return left.count - right.count }
+        let order = Int(memcmp(base + left.lowerBound, base + right.lowerBound, common))
+        return order != 0 ? order : left.count - right.count
     }
 
     /// The content of a string value without escapes, or nil (not a string, or escaped).
@@ -145,46 +194,53 @@ struct CanonicalLineScanner {
         return ISOTime.parse(UnsafeBufferPointer(rebasing: bytes[(span.lowerBound + 1)..<(span.upperBound - 1)]))
     }
 
-    /// Scans an object at `position`; nil unless canonical (members in strictly ascending key
-    /// order when `sorted`).
-    mutating func objectMembers(sorted: Bool, depth: Int = 0) -> [Member]? {
-        guard depth < JSONByteParser.maximumDepth, position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return nil }
-        position += 1
+    /// Scans an object at `position` and lists its members; nil unless canonical.
+    mutating func objectMembers(depth: Int = 0) -> [Member]? {
         var members: [Member] = []
+        members.reserveCapacity(16)
+        let valid = scanObject(depth: depth) { key, value, _ in
+            members.append(Member(key: key, value: value))
+            return true
+        }
+        return valid ? members : nil
+    }
+
+    /// Scans an object at `position`, calling `accept` with each member's key content, value span
+    /// and the previous key; false unless canonical and every member accepted.
+    private mutating func scanObject(depth: Int, accept: (Range<Int>, Range<Int>, Range<Int>?) -> Bool) -> Bool {
+        guard depth < JSONByteParser.maximumDepth, position < bytes.count, bytes[position] == UInt8(ascii: "{") else { return false }
+        position += 1
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return members
+            return true
         }
+        var previous: Range<Int>?
         while true {
             // Keys with escapes sort by their unescaped bytes: left to the general parser.
-            guard let key = skipString(), !bytes[key].contains(UInt8(ascii: "\\")) else { return nil }
+            guard let key = skipString(allowEscapes: false) else { return false }
             let content = (key.lowerBound + 1)..<(key.upperBound - 1)
-            if let previous = members.last?.key {
-                let ordered = UnsafeBufferPointer(rebasing: bytes[previous])
-                    .lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: bytes[content]))
-                if sorted && !ordered { return nil }
-                if !sorted && members.contains(where: { bytes[$0.key].elementsEqual(bytes[content]) }) { return nil }
-            }
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return nil }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return false }
             position += 1
             let start = position
-            guard skipValue(depth: depth + 1) else { return nil }
-            members.append(Member(key: content, value: start..<position))
-            guard position < bytes.count else { return nil }
+            guard skipValue(depth: depth + 1) else { return false }
+            if let previous, compare(previous, content) >= 0 { return false }
+            guard accept(content, start..<position, previous) else { return false }
+            previous = content
+            guard position < bytes.count else { return false }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return members
-            default: return nil
+            case UInt8(ascii: "}"): position += 1; return true
+            default: return false
             }
         }
     }
 
     /// Skips a canonical value; false when the value is not canonical (or not valid).
-    private mutating func skipValue(depth: Int) -> Bool {
+    mutating func skipValue(depth: Int) -> Bool {
         guard position < bytes.count else { return false }
         switch bytes[position] {
-        case UInt8(ascii: "\""): return skipString() != nil
-        case UInt8(ascii: "{"): return objectMembers(sorted: true, depth: depth) != nil
+        case UInt8(ascii: "\""): return skipString(allowEscapes: true) != nil
+        case UInt8(ascii: "{"): return scanObject(depth: depth) { _, _, _ in true }
         case UInt8(ascii: "["):
             guard depth < JSONByteParser.maximumDepth else { return false }
             position += 1
@@ -234,13 +290,26 @@ struct CanonicalLineScanner {
         return true
     }
 
-    /// Skips a string with only ASCII and the writer's escapes; returns its span with quotes.
-    private mutating func skipString() -> Range<Int>? {
+    /// Skips a string with only ASCII and (when allowed) the writer's escapes; returns its span
+    /// with quotes.
+    mutating func skipString(allowEscapes: Bool) -> Range<Int>? {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
         let start = position
         position += 1
-        while position < bytes.count {
-            let byte = bytes[position]
+        guard let base = bytes.baseAddress else { return nil }
+        let end = bytes.count
+        while position < end {
+            // Plain ASCII characters: anything from space to DEL but '"' and '\\'.
+            var index = position
+            while index < end {
+                let byte = base[index]
+                if byte &- 0x20 >= 0x60 || byte == 0x22 || byte == 0x5C { break }
+                index += 1
+            }
+            position = index
+            guard position < end else { return nil }
+            let byte = base[position]
+            if byte == 0x5C && !allowEscapes { return nil }
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1

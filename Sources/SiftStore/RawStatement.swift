@@ -18,7 +18,10 @@ struct RawStatement {
     /// Prepares `sql` on `db`.
     init(_ db: Database, _ sql: String) throws {
         statement = try db.makeStatement(sql: sql)
-        connection = db.sqliteConnection!
+        guard let connection = db.sqliteConnection else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the database connection is closed", sql: sql)
+        }
+        self.connection = connection
     }
 
     var handle: SQLiteStatement { statement.sqliteStatement }

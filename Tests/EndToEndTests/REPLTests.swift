@@ -7,10 +7,11 @@ final class TmuxSession {
     let home: URL
 
     /// Starts `sift --db DB` in a new session with its own HOME (so its history file is private).
-    init(db: String, home: URL? = nil) throws {
+    init(db: String, home: URL? = nil, noColor: Bool = false) throws {
         name = "sift-test-\(UUID().uuidString.prefix(8))"
         self.home = try home ?? SiftProcess.temporaryDirectory()
-        let command = "env -u NO_COLOR HOME=\(self.home.path) XDG_STATE_HOME=\(self.home.path)/state TERM=xterm-256color \(SiftProcess.binary) --db \(db)"
+        let colour = noColor ? "NO_COLOR=1" : "-u NO_COLOR"
+        let command = "env \(colour) HOME=\(self.home.path) XDG_STATE_HOME=\(self.home.path)/state TERM=xterm-256color \(SiftProcess.binary) --db \(db)"
         try Self.tmux(["new-session", "-d", "-s", name, "-x", "200", "-y", "50", command])
     }
 
@@ -71,6 +72,11 @@ final class TmuxSession {
         try Self.tmux(["capture-pane", "-p", "-t", name + ":"])
     }
 
+    /// The screen's text with its colour escapes.
+    func styledScreen() throws -> String {
+        try Self.tmux(["capture-pane", "-p", "-e", "-t", name + ":"])
+    }
+
     /// Waits until the screen satisfies the condition (or the timeout passes); returns the screen.
     @discardableResult
     func waitFor(timeout: TimeInterval = 10, _ condition: (String) -> Bool) throws -> String {
@@ -124,6 +130,23 @@ struct REPLTests {
         let deadline = Date().addingTimeInterval(5)
         while session.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         #expect(!session.isRunning)
+    }
+
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+        let db = try Fixture.database()
+        for noColor in [false, true] {
+            let session = try TmuxSession(db: db, noColor: noColor)
+            defer { session.close() }
+            try session.waitFor { $0.contains("sift>") }
+            try session.type("search is(cloud)")
+            try session.send("Enter")
+            try session.waitFor { $0.contains("last_access") }
+            let styled = try session.styledScreen()
+            #expect(styled.contains("\u{1B}[1mkind") == !noColor, "\(styled)")
+        }
+        // On a pipe there is never colour.
+        let piped = try SiftProcess.run(["--db", db, "search is(cloud)"], environment: ["NO_COLOR": ""])
+        #expect(!piped.stdout.contains("\u{1B}["))
     }
 
     @Test func tabCompletesAKind() throws {
@@ -182,7 +205,7 @@ struct REPLTests {
         try session.waitFor { $0.contains("sift>") }
         try session.type("search is(user) and (name == nancy")
         try session.send("Enter")
-        try session.waitFor { $0.contains("...> ") }
+        try session.waitFor { $0.contains("...>") }
         try session.type("or name == fresh) | count")
         try session.send("Enter")
         let screen = try session.waitFor { $0.contains("total unmatched") }
@@ -201,10 +224,16 @@ struct REPLTests {
         try session.type("search is(user")
         try session.send("C-c")
         try session.waitFor { $0.contains("^C") }
-        // Every node's whole neighbourhood, for every node: quadratic, runs for a long time.
-        try session.type("search all with(count > 100000000, <-[0:]-> all) | count")
+        // Every node's whole neighbourhood, for every node: quadratic, runs for a long time,
+        // and its rows stream: the first ones are on the screen long before it ends.
+        try session.type("search all with(count >= 1, <-[0:]-> all) | format row-{id}")
         try session.send("Enter")
-        Thread.sleep(forTimeInterval: 1.5)
+        let streaming = try session.waitFor { $0.contains("row-") }
+        #expect(streaming.contains("row-"))
+        Thread.sleep(forTimeInterval: 1)
+        // Still running: the last line is a row, not a new prompt.
+        let lastLine = try session.screen().split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(lastLine?.hasPrefix("row-") == true, "\(lastLine ?? "")")
         let started = Date()
         try session.send("C-c")
         let screen = try session.waitFor(timeout: 10) { $0.contains("interrupted") }

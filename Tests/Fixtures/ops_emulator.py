@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The emulator of `emulator.py` (moto, in-process, dated scenario) with two additions for cleanup tests:
 
-* every IAM call that changes a key (UpdateAccessKey, DeleteAccessKey) is logged, one JSON line per call
-  with the exact AccessKeyId, UserName, Status and the HTTP status answered (`--calls FILE`), so tests
-  count calls per key on the server side;
+* every IAM call that changes a key (UpdateAccessKey, DeleteAccessKey) or reads its last use
+  (GetAccessKeyLastUsed) is logged, one JSON line per call with the exact AccessKeyId, UserName, Status
+  and the HTTP status answered (`--calls FILE`), so tests count calls per key on the server side;
 * faults (`--faults FILE`, JSON, read again whenever the file changes), per AccessKeyId:
     {"throttle": {"AKIA...": 2},   # the first 2 calls naming the key answer 400 Throttling
      "error5xx": {"AKIA...": 3},   # the first 3 calls answer 500 InternalFailure (-1: always)
@@ -26,7 +26,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulator  # noqa: E402
 
-LOGGED = {"UpdateAccessKey", "DeleteAccessKey"}
+LOGGED = {"UpdateAccessKey", "DeleteAccessKey", "GetAccessKeyLastUsed"}
 
 
 class CleanupFixture:

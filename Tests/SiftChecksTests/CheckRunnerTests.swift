@@ -85,6 +85,22 @@ import Testing
         #expect(second.failingNodeIDs == ["AKIAALICE1", "AKIAALICE2", "AKIAHENRY1"])
     }
 
+    @Test func protectedResourcesAreExempt() throws {
+        let runner = CheckRunner(store: store)
+        let request = CheckRunRequest(ids: ["iam.unused_access_keys"])
+        let first = try runner.run(request, now: ScenarioGraph.now)
+        #expect(first.results[0].failing.map(\.id).sorted() == ["AKIABOB1", "AKIACAROL1", "AKIAHENRY1"])
+        try store.mark(ids: ["AKIAHENRY1"], desired: [:], metadata: ["protected": .bool(true)])
+        let second = try runner.run(request, now: ScenarioGraph.now)
+        #expect(second.results[0].failing.map(\.id).sorted() == ["AKIABOB1", "AKIACAROL1"])
+        #expect(second.results[0].exempt.map(\.id) == ["AKIAHENRY1"])
+        #expect(second.results[0].changes.resolved.isEmpty)  // exempt is not resolved
+        #expect(ReportFormat.text.render(second).contains("    exempt (protected): AKIAHENRY1  aws_iam_access_key  user henry, account dev (222222222222)\n"))
+        let counted = try runner.evaluate(CheckRunRequest(ids: ["iam.unused_access_keys"], includeProtected: true), now: ScenarioGraph.now)
+        #expect(counted[0].failing.map(\.id).sorted() == ["AKIABOB1", "AKIACAROL1", "AKIAHENRY1"])
+        #expect(counted[0].exempt.isEmpty)
+    }
+
     @Test func everyCatalogueQueryCompiles() throws {
         let outcomes = try CheckRunner(store: store).evaluate(CheckRunRequest(), now: ScenarioGraph.now)
         #expect(outcomes.count == CheckCatalogue.builtin.checks.count)

@@ -69,6 +69,24 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(!third.anyFailed)
         #expect(try store.runs(limit: 2).map(\.runID) == [3, 2])
     }
+
+    @Test func failingResourcesAreKeptForTheLatestRunsOfEachCheck() throws {
+        let database = try migratedDatabase()
+        let store = CheckRunStore(writer: database, keptFailureRuns: 2)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        for run in 0..<4 {
+            let failing = [key("AKIA\(run)", user: "u")]
+            _ = try store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.unused_access_keys", failing)])
+            _ = try store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.root_access_key", [key("R\(run)", user: "root")])])
+        }
+        let kept = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT check_id || ':' || run_id FROM check_failure ORDER BY run_id")
+        }
+        #expect(kept == ["iam.unused_access_keys:5", "iam.root_access_key:6", "iam.unused_access_keys:7", "iam.root_access_key:8"])
+        #expect(try store.runs(limit: 10).count == 8)  // every run's summary stays
+        let next = try store.record(startedAt: t0 + 9, outcomes: [try outcome("iam.unused_access_keys", [])])
+        #expect(next.results[0].changes.resolved.map(\.id) == ["AKIA3"])
+    }
 }
 
 @Suite struct ReportFormatTests {
@@ -87,7 +105,8 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
                 let values = check.defaultValues
                 var filled = check
                 filled.title = try CheckTemplate.render(check.title, values: values)
-                return CheckOutcome(check: filled, parameters: values, failing: failing)
+                let exempt = check.id == "iam.unused_access_keys" ? [key("AKIAJENKINS", user: "jenkins")] : []
+                return CheckOutcome(check: filled, parameters: values, failing: failing, exempt: exempt)
             }
         }
         let user = FailingResource(id: "AIDA<script>", kind: "aws_iam_user", name: "eve & co", userName: "eve & co",
@@ -112,6 +131,8 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         guard case .array(let checks)? = document["checks"] else { Issue.record("no checks"); return }
         #expect(checks.count == CheckCatalogue.builtin.checks.count)
         #expect(checks.first?["new"] == .array([]) && checks.first?["still_failing"] == .array([.string("AKIA2")]))
+        guard case .array(let exempt)? = checks.first?["exempt"] else { Issue.record("no exempt"); return }
+        #expect(exempt.first?["id"] == .string("AKIAJENKINS"))
 
         // The validator really rejects: a wrong status, a missing property, an extra property.
         var broken = text.replacingOccurrences(of: "\"status\" : \"FAIL\"", with: "\"status\" : \"BROKEN\"")
@@ -132,12 +153,22 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
             Issue.record("no run"); return
         }
         #expect(rules.count == CheckCatalogue.builtin.checks.count)
-        #expect(results.count == 2)
-        let unused = results.first { $0["ruleId"] == .string("iam.unused_access_keys") }
+        #expect(results.count == 3)
+        let suppressed = results.filter { $0["suppressions"] != nil }
+        #expect(suppressed.count == 1 && suppressed.first?["locations"] != nil)
+        #expect(suppressed.first?["suppressions"] == .array([.object([
+            "kind": .string("external"), "status": .string("accepted"), "justification": .string("protected in Sift (/metadata.protected)")])]))
+        let unused = results.first { $0["ruleId"] == .string("iam.unused_access_keys") && $0["suppressions"] == nil }
         #expect(unused?["level"] == .string("warning"))
         #expect(unused?["baselineState"] == .string("unchanged"))
-        #expect(unused?["locations"] == .array([.object(["logicalLocations": .array([.object([
-            "name": .string("AKIA2"), "fullyQualifiedName": .string("111111111111/bob/AKIA2"), "kind": .string("resource")])])])]))
+        #expect(unused?["locations"] == .array([.object([
+            "physicalLocation": .object(["artifactLocation": .object(["uri": .string("aws/111111111111/bob/AKIA2")]),
+                                         "region": .object(["startLine": .int(1)])]),
+            "logicalLocations": .array([.object([
+                "name": .string("AKIA2"), "fullyQualifiedName": .string("111111111111/bob/AKIA2"), "kind": .string("resource")])])])]))
+        let eve = results.first { $0["ruleId"] == .string("iam.user_without_mfa") }
+        guard case .array(let eveLocations)? = eve?["locations"] else { Issue.record("no locations"); return }
+        #expect(eveLocations.first?["physicalLocation"]?["artifactLocation"]?["uri"] == .string("aws/111111111111/eve%20%26%20co/AIDA%3Cscript%3E"))
         let mfa = results.first { $0["ruleId"] == .string("iam.user_without_mfa") }
         #expect(mfa?["level"] == .string("error"))
         #expect(mfa?["baselineState"] == .string("new"))

@@ -31,6 +31,7 @@ import SiftStore
         let temp = try TemporaryStore()
         let marked = try await prepare(emulator, temp, users: ["bob", "ci", "nancy"])
         let before = try await emulator.serverKeys()
+        let checksBefore = emulator.lastUseChecks().count
         let lines = Lines()
         try ConfigStore(store: temp.store).set(assignments: ["cleanup=true"])   // cleanup_dry_run stays true
         let report = try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup)
@@ -38,7 +39,10 @@ import SiftStore
         #expect(Set(report.cleanup?.outcomes.filter { $0.action == .disable }.map(\.key.id) ?? []) == marked)
         #expect(try await emulator.serverKeys() == before)
         #expect(emulator.calls().isEmpty)
+        #expect(emulator.lastUseChecks().count == checksBefore, "a dry run makes no call, not even GetAccessKeyLastUsed")
         #expect(lines.all.filter { $0.hasPrefix("would disable") }.count == marked.count)
+        #expect(lines.all.filter { $0.hasSuffix("[only if GetAccessKeyLastUsed shows no use since it was marked]") }.count == marked.count)
+        #expect(lines.all.contains { $0.contains("a real run first checks the last use of each of these \(marked.count) keys") })
     }
 
     @Test func aRealRunDisablesExactlyTheMarkedKeysAndDeletesThemAfterTheGrace() async throws {
@@ -145,10 +149,13 @@ import SiftStore
         let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
         try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
         let clock = TestClock(Date().addingTimeInterval(-1))
-        let workflows = runner(temp, emulator, clock: clock, lines: Lines())
+        let lines = Lines()
+        let workflows = runner(temp, emulator, clock: clock, lines: lines)
         _ = try await workflows.run(.cleanup)
         try emulator.setFaults(["use": [bobKey]])      // someone still uses bob's key, Inactive or not
+        _ = try await emulator.serverKeys()            // the emulator reads the faults file at its next request
         clock.advance(8 * 86_400)
+        let checksBefore = emulator.lastUseChecks().count
         let report = try #require(try await workflows.run(.cleanup).cleanup)
         let bob = try #require(report.outcomes.first { $0.key.id == bobKey })
         #expect(bob.action == .delete && bob.result == .skipped)
@@ -156,6 +163,169 @@ import SiftStore
         let deletes = emulator.calls().filter { $0.action == "DeleteAccessKey" }
         #expect(Set(deletes.map(\.key)) == marked.subtracting([bobKey]))
         #expect(try await emulator.serverKeys()[bobKey] == "Inactive")
+        // One GetAccessKeyLastUsed per key, just before its DeleteAccessKey (or instead of it).
+        let checks = emulator.lastUseChecks().dropFirst(checksBefore)
+        #expect(checks.count == marked.count && Set(checks.map(\.key)) == marked)
+        #expect(report.lastUseChecks == marked.count && report.summary.contains("\(marked.count) GetAccessKeyLastUsed calls"))
+        // Reported per key, in the run's output and in `cleanup log`; the graph learnt the use.
+        #expect(lines.all.contains { $0.hasPrefix("skipped delete aws_iam_access_key \(bobKey)") && $0.contains("after it was disabled") })
+        let log = CleanupLog.lines(try CleanupJournal(store: temp.store).entries())
+        #expect(log.contains { $0.contains("delete  \(bobKey)") && $0.contains("skipped") && $0.contains("after it was disabled") })
+        let atime = try await temp.store.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT atime FROM node WHERE id = ?", arguments: [bobKey])
+        }
+        #expect((atime ?? 0) >= Int64(Date().timeIntervalSince1970) - 600, "bob's key was used minutes ago")
+    }
+
+    /// Collects and marks, then has `used` used "now" (moto marks a key used when told to), before the run.
+    func useAfterMarking(_ emulator: OpsEmulator, _ used: [String]) async throws {
+        try emulator.setFaults(["use": used])
+        _ = try await emulator.serverKeys()            // the emulator reads the faults file at its next request
+    }
+
+    @Test func aKeyUsedAfterItWasMarkedIsNotDisabledAndTheOthersAre() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci", "nancy", "alice"])
+        let keyOf = { (user: String) in emulator.scenarioKeys.first { $0.value.user == user }?.key }
+        let bobKey = try #require(keyOf("bob"))        // never used when collected
+        let nancyKey = try #require(keyOf("nancy"))    // last used 95 days before the collect
+        let used: Set = [bobKey, nancyKey]
+        try await useAfterMarking(emulator, Array(used))
+        let checksBefore = emulator.lastUseChecks().count
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=3"])
+        let lines = Lines()
+        let clock = TestClock(Date())
+        let workflows = runner(temp, emulator, clock: clock, lines: lines)
+        let report = try #require(try await workflows.run(.cleanup).cleanup)
+
+        // The used keys are left as they are, and said so per key; the other marked keys are disabled.
+        let byKey = Dictionary(uniqueKeysWithValues: report.outcomes.map { ($0.key.id, $0) })
+        for key in used {
+            #expect(byKey[key]?.action == .disable && byKey[key]?.result == .skipped, "\(key)")
+            #expect(byKey[key]?.detail?.contains("since it was marked") == true)
+            #expect(lines.all.contains { $0.hasPrefix("skipped disable aws_iam_access_key \(key)") && $0.contains("used at ") })
+        }
+        #expect(byKey[bobKey]?.detail?.contains("known as never used") == true)
+        for key in marked.subtracting(used) { #expect(byKey[key]?.result == .done, "\(key)") }
+        let updates = emulator.calls()
+        #expect(updates.allSatisfy { $0.action == "UpdateAccessKey" } && Set(updates.map(\.key)) == marked.subtracting(used))
+        let server = try await emulator.serverKeys()
+        for key in used { #expect(server[key] == "Active") }
+        for key in marked.subtracting(used) { #expect(server[key] == "Inactive") }
+
+        // Exactly one GetAccessKeyLastUsed per marked key, counted in the summary.
+        let checks = emulator.lastUseChecks().dropFirst(checksBefore)
+        #expect(checks.count == marked.count && Set(checks.map(\.key)) == marked && checks.allSatisfy { $0.http == 200 })
+        #expect(report.summary.contains("\(marked.count - used.count) disabled") && report.summary.contains("\(used.count) skipped"))
+        #expect(report.summary.contains("\(marked.count) GetAccessKeyLastUsed calls"))
+
+        // `cleanup log` says why; the graph knows the use now, and the mark is withdrawn.
+        let log = CleanupLog.lines(try CleanupJournal(store: temp.store).entries())
+        for key in used {
+            #expect(log.contains { $0.contains("disable \(key)") && $0.contains("skipped") && $0.contains("since it was marked") })
+        }
+        let rows = try await temp.store.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, atime, json_extract(reported, '$.access_key_last_used.source') AS source,
+                       json_extract(reported, '$.access_key_last_used.last_used') AS last_used,
+                       json_type(desired, '$.clean') AS clean, json_extract(metadata, '$.clean_withdrawn') AS why
+                  FROM node WHERE id IN (?, ?)
+                """, arguments: [bobKey, nancyKey])
+        }
+        #expect(rows.count == 2)
+        let recent = Int64(Date().timeIntervalSince1970) - 600
+        for row in rows {
+            #expect((row["atime"] as Int64?).map { $0 >= recent } == true)
+            #expect(row["source"] as String? == "GetAccessKeyLastUsed")
+            #expect((row["last_used"] as String?).map { $0.hasSuffix("Z") } == true)
+            #expect(row["clean"] as String? == "false")
+            #expect((row["why"] as String?)?.contains("since it was marked") == true)
+        }
+
+        // The next run leaves them alone without a call: only a new `clean` marks them again.
+        let checksAfter = emulator.lastUseChecks().count
+        let next = try #require(try await workflows.run(.cleanup).cleanup)
+        #expect(!next.outcomes.contains { used.contains($0.key.id) })
+        #expect(emulator.lastUseChecks().count == checksAfter && emulator.calls().count == updates.count)
+    }
+
+    @Test func aUseThatACollectAfterTheMarkSawStopsTheKeyWithoutACall() async throws {
+        // `collect_and_cleanup` collects just before the cleanup: the graph's atime is then fresh, and
+        // it is the change since the mark that tells the key was used since the data that marked it.
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
+        let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
+        try await useAfterMarking(emulator, [bobKey])
+        _ = try await emulator.collect(into: temp.store)
+        let atime = try await temp.store.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT atime FROM node WHERE id = ?", arguments: [bobKey])
+        }
+        #expect((atime ?? 0) >= Int64(Date().timeIntervalSince1970) - 600, "the re-collect saw the use")
+
+        // A dry run says so, and calls nothing.
+        let checksBefore = emulator.lastUseChecks().count
+        let dryLines = Lines()
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true"])
+        _ = try await runner(temp, emulator, clock: TestClock(Date()), lines: dryLines).run(.cleanup)
+        #expect(dryLines.all.contains { $0.hasPrefix("left alone aws_iam_access_key \(bobKey)") && $0.contains("seen by a collect after the mark") })
+        #expect(emulator.lastUseChecks().count == checksBefore)
+
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup_dry_run=false"])
+        let lines = Lines()
+        let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup).cleanup)
+        let bob = try #require(report.outcomes.first { $0.key.id == bobKey })
+        #expect(bob.action == .disable && bob.result == .skipped && bob.detail?.contains("seen by a collect after the mark") == true)
+        #expect(lines.all.contains { $0.hasPrefix("skipped disable aws_iam_access_key \(bobKey)") })
+        #expect(report.count(.disable, .done) == marked.count - 1)
+        #expect(Set(emulator.calls().map(\.key)) == marked.subtracting([bobKey]))
+        #expect(Set(emulator.lastUseChecks().dropFirst(checksBefore).map(\.key)) == marked.subtracting([bobKey]))
+        #expect(try await emulator.serverKeys()[bobKey] == "Active")
+
+        // A new `clean` on the data that shows the use marks it again, and only then is it acted on.
+        try temp.store.mark(ids: [bobKey], desired: ["clean": .bool(true)], metadata: [:])
+        let again = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: Lines()).run(.cleanup).cleanup)
+        #expect(again.outcomes.first { $0.key.id == bobKey }?.result == .done)
+        #expect(try await emulator.serverKeys()[bobKey] == "Inactive")
+    }
+
+    @Test func anInterruptedDisableOfAKeyUsedSinceIsNotRepeated() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
+        let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
+        // A run wrote bob's intent and was killed before its UpdateAccessKey; then the key was used.
+        let bob = try #require(try CleanupPlanner(store: temp.store).candidates().first { $0.id == bobKey })
+        let journal = CleanupJournal(store: temp.store)
+        _ = try journal.writeIntent(runId: "killed", key: bob, action: .disable, now: Date())
+        try await useAfterMarking(emulator, [bobKey])
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        let lines = Lines()
+        let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup).cleanup)
+        let settled = try #require(report.outcomes.first { $0.key.id == bobKey && $0.recovered })
+        #expect(settled.result == .skipped && settled.detail?.contains("was not repeated") == true)
+        #expect(Set(emulator.calls().map(\.key)) == marked.subtracting([bobKey]))
+        #expect(try await emulator.serverKeys()[bobKey] == "Active")
+        #expect(try journal.openIntents().isEmpty)
+        #expect(!report.outcomes.contains { $0.key.id == bobKey && !$0.recovered }, "the withdrawn mark is not planned again")
+    }
+
+    @Test func withoutDisableFirstAKeyUsedAfterItWasMarkedIsNotDeleted() async throws {
+        let emulator = try OpsEmulator()
+        let temp = try TemporaryStore()
+        let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
+        let ciKey = try #require(emulator.scenarioKeys.first { $0.value.user == "ci" }?.key)
+        try await useAfterMarking(emulator, [ciKey])
+        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_disable_first=false"])
+        let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: Lines()).run(.cleanup).cleanup)
+        let ci = try #require(report.outcomes.first { $0.key.id == ciKey })
+        #expect(ci.action == .delete && ci.result == .skipped && ci.detail?.contains("not deleted") == true)
+        #expect(report.count(.delete, .done) == marked.count - 1)
+        #expect(Set(emulator.calls().map(\.key)) == marked.subtracting([ciKey]))
+        let server = try await emulator.serverKeys()
+        #expect(server[ciKey] == "Active")
+        #expect(Set(server.keys).isDisjoint(with: marked.subtracting([ciKey])))
     }
 
     @Test func keysOfAnotherAccountAreCleanedThroughTheRole() async throws {

@@ -80,6 +80,15 @@ final class OpsEmulator {
 
     /// The key-changing calls the server answered: (action, key, user, status, http).
     func calls() -> [(action: String, key: String, user: String, status: String?, http: Int)] {
+        loggedCalls().filter { $0.action != "GetAccessKeyLastUsed" }
+    }
+
+    /// The `GetAccessKeyLastUsed` calls the server answered (the collector's and the cleanup's), in order.
+    func lastUseChecks() -> [(key: String, http: Int)] {
+        loggedCalls().filter { $0.action == "GetAccessKeyLastUsed" }.map { ($0.key, $0.http) }
+    }
+
+    private func loggedCalls() -> [(action: String, key: String, user: String, status: String?, http: Int)] {
         guard let text = try? String(contentsOfFile: directory + "/calls.ndjson", encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }

@@ -75,6 +75,16 @@ import Testing
         #expect(second.out.contains("(still failing)") && second.out.contains("0 new, 0 resolved, 1 still failing"))
     }
 
+    @Test func protectedKeysAreExemptUnlessIncluded() throws {
+        #expect(try run("search id(AKIAOLD) | protect").ok)
+        let exempt = try run("check run iam.unused_access_keys")
+        #expect(exempt.ok && exempt.status == 0)
+        #expect(exempt.out.contains("PASS  iam.unused_access_keys") && exempt.out.contains("    exempt (protected): AKIAOLD  aws_iam_access_key"))
+        let included = try run("check run --include-protected iam.unused_access_keys")
+        #expect(included.ok && included.status == 3 && included.out.contains("FAIL  iam.unused_access_keys"))
+        #expect(!(try run("check list --include-protected")).ok)
+    }
+
     @Test func listShowHistoryAndErrors() throws {
         let list = try run("check list")
         #expect(list.ok && list.out.split(separator: "\n").count == 7)

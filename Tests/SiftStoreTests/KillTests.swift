@@ -73,10 +73,7 @@ import Testing
         #expect(integrity == ["ok"])
         let foreignKeys = try store.writer.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
         #expect(foreignKeys.isEmpty)
-        let indexes = try store.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('node', 'edge', 'change_log')")
-        }
-        #expect(indexes == 8)
+        #expect(try graphIndexes(store) == schemaGraphIndexes)
         return try exportText(store, directory)
     }
 

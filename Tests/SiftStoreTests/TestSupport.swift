@@ -41,3 +41,16 @@ func allEdges(_ store: GraphStore) throws -> [String] {
             """)
     }
 }
+
+/// The secondary indexes of the graph tables, by name.
+func graphIndexes(_ store: GraphStore) throws -> [String] {
+    try store.writer.read { db in
+        try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+            AND tbl_name IN ('node', 'edge', 'change_log') ORDER BY name
+            """)
+    }
+}
+
+/// The indexes `Schema/sql/v001_graph.sql` creates.
+let schemaGraphIndexes = ["change_log_at", "change_log_node", "edge_in", "node_atime", "node_ctime", "node_kind", "node_name", "node_subgraph"]

@@ -21,10 +21,13 @@ public struct CheckCommand: ShellCommand {
               --param k=v                     a parameter, e.g. days=45 (repeatable; validated)
               --format text|json|sarif|html   the report's format (default text)
               --output FILE                   write the report to FILE instead of stdout
+              --include-protected             count protected resources as failing (default: exempt)
           check history [-N]                  the last N runs (default 10) with their scores
         Every run is stored and compared with the previous run of each check: new, resolved, still
         failing. The score is 100 x the weight of the passed checks / the weight of all checks run
         (CRITICAL 10, HIGH 5, MEDIUM 3, LOW 1, INFO 0). Exit status 3 when any check fails.
+        Protected resources (`protect`, /metadata.protected) are accepted exceptions: reported as
+        exempt, not failing, unless --include-protected.
         Piped, the failing resources feed the next command:
           check run iam.unused_access_keys | clean "unused for 90 days"
         """)
@@ -33,8 +36,9 @@ public struct CheckCommand: ShellCommand {
         var reader = ArgumentReader(segment)
         let severityWord = try reader.option("--severity", "-s")
         let parameterWords = try reader.repeatedOption("--param", "-p")
-        let formatWord = try reader.option("--format", "-f")
+        let formatWord = try reader.option("--format")
         let outputWord = try reader.option("--output", "-o")
+        let includeProtected = reader.flag("--include-protected")
         let words = try reader.positionals(allowNegativeNumbers: true)
         guard let action = words.first else {
             throw ShellError("check: list, show, run or history expected (see 'help check')", at: reader.position)
@@ -48,6 +52,9 @@ public struct CheckCommand: ShellCommand {
             parameters = try ParameterOverrides(arguments: parameterWords.map(\.text))
         } catch {
             throw ShellError("check: \(error)", at: parameterWords.first?.position)
+        }
+        if includeProtected && action.text != "run" {
+            throw ShellError("check \(action.text): --include-protected is only for 'check run'", at: action.position)
         }
         switch action.text {
         case "list":
@@ -80,7 +87,9 @@ public struct CheckCommand: ShellCommand {
                 format = parsed
             }
             return .standalone(CheckRunCommand(
-                ids: rest, request: CheckRunRequest(ids: rest.map(\.text), minimumSeverity: severity, parameters: parameters),
+                ids: rest,
+                request: CheckRunRequest(ids: rest.map(\.text), minimumSeverity: severity, parameters: parameters,
+                                         includeProtected: includeProtected),
                 format: format, output: outputWord?.text))
         case "history":
             try reject(severityWord, "--severity")

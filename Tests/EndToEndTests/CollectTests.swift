@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The AWS emulator of `Tests/Fixtures/emulator.py` (moto on 127.0.0.1), started for a test.
+final class Emulator {
+    let process = Process()
+    let port: Int
+
+    /// Whether python3 with moto is installed.
+    static var isAvailable: Bool {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import moto"]
+        check.standardOutput = FileHandle.nullDevice
+        check.standardError = FileHandle.nullDevice
+        do {
+            try check.run()
+            check.waitUntilExit()
+            return check.terminationStatus == 0
+        } catch {
+            return false
+        }
+    }
+
+    init() throws {
+        let script = SiftProcess.packageRoot.appendingPathComponent("Tests/Fixtures/emulator.py").path
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line is `PORT=<n>` once it serves.
+        var text = ""
+        let handle = output.fileHandleForReading
+        while !text.contains("\n") {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("PORT="), let port = Int(line.dropFirst(5)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw Fixture.FixtureError(message: "the emulator did not start: \(text)")
+        }
+        self.port = port
+    }
+
+    /// The environment that points sift at the emulator.
+    var environment: [String: String] {
+        [
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:\(port)", "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_PROFILE": "", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
+        ]
+    }
+
+    /// Kills the emulator (SIGKILL: it may have inherited a mask that blocks SIGTERM).
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// `sift collect` against the emulator, then the walkthrough's query.
+@Suite(.enabled(if: Emulator.isAvailable))
+struct CollectTests {
+    @Test func collectThenCountUnusedKeysByOwner() throws {
+        let emulator = try Emulator()
+        defer { emulator.stop() }
+        let directory = try SiftProcess.temporaryDirectory()
+        let db = directory.appendingPathComponent("sift.db").path
+        let collect = try SiftProcess.run(["--db", db, "collect"], environment: emulator.environment)
+        #expect(collect.status == 0, "\(collect.stderr)")
+        #expect(collect.stdout.hasPrefix("collected 1 account, "))
+        // The summary never carries the secret.
+        #expect(!(collect.stdout + collect.stderr).contains("testing"))
+        let count = try SiftProcess.run(["--db", db, "search is(access_key) and last_access > 90days <-- is(user) | count name"])
+        #expect(count.status == 0)
+        #expect(count.stdout.hasSuffix("total unmatched: 0\n"))
+        let keys = try SiftProcess.run(["--db", db, "search is(access_key) | count"])
+        #expect(keys.stdout != "total matched: 0\ntotal unmatched: 0\n")
+    }
+
+    @Test func collectWithoutCredentialsFailsWithOneLine() throws {
+        let directory = try SiftProcess.temporaryDirectory()
+        let db = directory.appendingPathComponent("sift.db").path
+        let result = try SiftProcess.run(["--db", db, "collect"], environment: [
+            "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
+            "HOME": directory.path, "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        ])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: "))
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+}

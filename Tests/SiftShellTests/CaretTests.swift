@@ -1,0 +1,21 @@
+import Testing
+@testable import SiftShell
+
+@Suite("Error carets")
+struct CaretTests {
+    @Test func caretSitsUnderTheColumn() {
+        let lines = Shell.caretLines(source: "search is(acces_key)", at: SourcePosition(line: 1, column: 11))
+        #expect(lines == ["  search is(acces_key)", "            ^"])
+    }
+
+    @Test func caretFindsTheLineOfAMultiLineSource() {
+        let lines = Shell.caretLines(source: "search all |\n\tcount nme", at: SourcePosition(line: 2, column: 8))
+        #expect(lines == ["  \tcount nme", "  \t      ^"])
+    }
+
+    @Test func caretAfterTheLastCharacterIsAllowedAndBeyondIsNot() {
+        #expect(Shell.caretLines(source: "search all and", at: SourcePosition(line: 1, column: 15)).count == 2)
+        #expect(Shell.caretLines(source: "search all and", at: SourcePosition(line: 1, column: 16)).isEmpty)
+        #expect(Shell.caretLines(source: "search all", at: SourcePosition(line: 2, column: 1)).isEmpty)
+    }
+}
