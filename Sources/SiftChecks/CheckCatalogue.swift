@@ -1,4 +1,5 @@
 import Foundation
+import SiftQuery
 import SiftSchema
 
 /// The posture-check catalogue: every check, in file order, looked up by id.
@@ -67,7 +68,7 @@ public struct CheckCatalogue: Sendable {
             if id.hasPrefix(wanted) || id.contains(wanted) { return (id, 0) }
             if Self.wordsMatch(wanted, id) { return (id, 1) }
             let short = id.split(separator: ".").last.map(String.init) ?? id
-            let distance = min(editDistance(wanted, id), editDistance(wanted, short))
+            let distance = min(Suggestion.editDistance(wanted, id), Suggestion.editDistance(wanted, short))
             return distance <= limit ? (id, distance) : nil
         }
         return scored.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(5).map(\.0)
@@ -153,22 +154,4 @@ private struct CatalogueFile: Decodable {
                 verification: verification, references: references ?? [], notes: notes)
         }
     }
-}
-
-/// Levenshtein distance between two strings, by characters.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = Array(repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SiftQuery
 
 /// How the shell was started, from the command line.
 public struct ShellOptions: Sendable {
@@ -183,6 +184,6 @@ public struct CommandRegistry {
 
     /// A known command close to a mistyped name.
     public func suggestion(for name: String) -> String? {
-        Suggest.closest(to: name, in: Array(commands.keys))
+        Suggestion.closest(to: name, among: Array(commands.keys), within: .proportional)
     }
 }

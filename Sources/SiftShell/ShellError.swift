@@ -23,37 +23,3 @@ extension ShellError {
         self.init(error.message, at: error.position)
     }
 }
-
-/// Edit distance, for "did you mean" hints.
-enum Suggest {
-    /// The candidate closest to `word`, when it is close enough to be a likely typo.
-    static func closest(to word: String, in candidates: [String]) -> String? {
-        let lowered = word.lowercased()
-        var best: (String, Int)?
-        for candidate in candidates {
-            let distance = levenshtein(lowered, candidate.lowercased())
-            if let current = best, current.1 <= distance { continue }
-            best = (candidate, distance)
-        }
-        guard let (candidate, distance) = best else { return nil }
-        return distance <= max(1, min(3, word.count / 3)) ? candidate : nil
-    }
-
-    /// The Levenshtein distance between two strings.
-    static func levenshtein(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
-}

@@ -1,3 +1,4 @@
+import SiftQuery
 import Testing
 @testable import SiftShell
 
@@ -199,7 +200,7 @@ struct CompletionTests {
 /// "Did you mean" suggestions.
 struct SuggestTests {
     @Test func closest() {
-        #expect(Suggest.closest(to: "serch", in: ["search", "count"]) == "search")
-        #expect(Suggest.closest(to: "zzzzzz", in: ["search", "count"]) == nil)
+        #expect(Suggestion.closest(to: "serch", among: ["search", "count"], within: .proportional) == "search")
+        #expect(Suggestion.closest(to: "zzzzzz", among: ["search", "count"], within: .proportional) == nil)
     }
 }
