@@ -76,10 +76,11 @@ final class GraphLoader {
         /// Imports: edges arrive in random target order, so `edge_in` is rebuilt; the rebuild sorts
         /// in 16 MiB and spills to temporary files, so that memory stays flat whatever the size.
         static let importing = Profile(cacheKiB: 65_536, liveIndexes: ["node_kind", "node_subgraph"], rebuildCacheKiB: 16_384)
-        /// Generation writes each key's edges right after the key: `edge_in` grows at its end too.
-        /// Its memory is not bounded as tightly: the rebuild sorts in memory.
-        static let generating = Profile(cacheKiB: 131_072, liveIndexes: ["node_kind", "node_subgraph", "edge_in"],
-                                        rebuildCacheKiB: 131_072)
+        /// Generation rebuilds every secondary index, even those whose inserts would be appends:
+        /// one in-memory sort each is still cheaper than a B-tree descent and key comparisons per
+        /// row (1M nodes: 10.3 s -> 9.8 s wall, 8.3 s -> 7.7 s user). Its memory is not bounded as
+        /// tightly as an import's: the rebuild sorts in memory.
+        static let generating = Profile(cacheKiB: 131_072, liveIndexes: [], rebuildCacheKiB: 131_072)
     }
 
     init(db: Database, now: Int64, profile: Profile) throws {

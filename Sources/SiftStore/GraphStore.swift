@@ -29,6 +29,11 @@ public final class GraphStore: @unchecked Sendable {
         configuration.prepareDatabase { db in
             // WAL with synchronous=NORMAL: a killed process never loses a committed transaction.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Only takes effect on a new, empty file (before the first table; GRDB switches to WAL
+            // after this, which keeps it): 32 KiB pages make a bulk load of a million nodes write
+            // an eighth of the pages and WAL frames of 4 KiB (1M-node generate: 12.1 s -> 11.3 s
+            // at 16 KiB, about 0.3-0.7 s less again at 32 KiB; 64 KiB was no faster).
+            try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             // The functions compiled queries call (REGEXP for `=~`), on every connection.
             SQLiteFunctions.register(in: db)
         }
@@ -47,6 +52,9 @@ public final class GraphStore: @unchecked Sendable {
             throw StoreError.cannotOpen(path: path, reason: Self.reason(error))
         }
     }
+
+    /// The page size of a new database file, bytes.
+    static let pageSize = 32_768
 
     /// Creates the file with mode 0600 when it does not exist. SQLite gives the `-wal` and `-shm`
     /// files the database file's mode.

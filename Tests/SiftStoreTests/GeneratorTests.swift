@@ -96,6 +96,24 @@ import Testing
         #expect(try scalar(store, "SELECT count(*) FROM (SELECT subgraph, name FROM node WHERE kind = 'aws_iam_user' GROUP BY 1, 2 HAVING count(*) > 1)") == 0)
     }
 
+    @Test func repeatedNamesTakeTheFirstFreeSuffix() throws {
+        let (store, _) = try generated("names.db", accounts: 1, users: 3_000)
+        let names = try store.writer.read { db in
+            try Set(String.fetchAll(db, sql: "SELECT name FROM node WHERE kind = 'aws_iam_user'"))
+        }
+        #expect(names.count == 3_000)
+        // svc-<service>N exists only when svc-<service> and every suffix from 2 to N-1 exist.
+        var suffixed = 0
+        for name in names where name.hasPrefix("svc-") {
+            let base = String(name.reversed().drop(while: \.isNumber).reversed())
+            guard let suffix = Int(name.dropFirst(base.count)) else { continue }
+            suffixed += 1
+            #expect(suffix >= 2 && names.contains(base))
+            for lower in 2..<max(2, suffix) { #expect(names.contains("\(base)\(lower)")) }
+        }
+        #expect(suffixed > 100)
+    }
+
     @Test func reportedIsCanonicalAndMatchesTheColumns() throws {
         let (store, _) = try generated("graph.db", accounts: 2, users: 300)
         try store.writer.read { db in
