@@ -28,25 +28,9 @@ public enum ValueRendering {
         return out
     }
 
-    /// A JSON string literal.
+    /// A JSON string literal, escaped exactly as the store writes JSON (export, sections).
     public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        JSONValue.string(text).jsonText
     }
 
     private static func number(_ value: Double) -> String {
