@@ -67,13 +67,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // libedit, for the REPL.
-        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // A line editor for terminals, in Swift: knows nothing of Sift (prompt, completion and
+        // highlighting callbacks, a history store in; lines out).
+        .target(name: "LineEditing", swiftSettings: [.swiftLanguageMode(.v6)]),
         // The shell: line grammar, commands, pipelines, output, REPL, workflows, jobs, cleanup.
         .target(
             name: "SiftShell",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "CEditLine",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "LineEditing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -108,6 +109,7 @@ let package = Package(
             dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
+        .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "EndToEndTests", dependencies: ["SiftStore"]),
         // A child process the store's kill test starts and kills (SIGKILL) in the middle of a write.
         .executableTarget(name: "sift-store-crashtest", dependencies: ["SiftStore"], path: "Tests/StoreCrashTool"),

@@ -116,10 +116,10 @@ public struct Token: Sendable, Hashable {
 }
 
 /// The language's keywords.
-enum Keywords {
+public enum Keywords {
     /// Words that the parser gives a meaning in some position; printed values and keys that
     /// equal one of these (in any case) are quoted or backticked.
-    static let reserved: Set<String> = [
+    public static let reserved: Set<String> = [
         "and", "or", "not", "in", "with", "sort", "limit", "asc", "desc", "all", "is", "id",
         "any", "none", "empty", "count", "has_key", "true", "false", "null", "account", "cloud",
     ]
@@ -136,7 +136,7 @@ enum Keywords {
     }
 
     /// Whether the text is a reserved word in any case.
-    static func isReserved(_ text: String) -> Bool {
+    public static func isReserved(_ text: String) -> Bool {
         reserved.contains(text.lowercased())
     }
 }

@@ -1,15 +1,14 @@
-@preconcurrency import CEditLine
 import Foundation
+import LineEditing
+import SiftChecks
+import SiftOps
+import SiftStore
 
-/// The completion candidates of the Tab press being answered (libedit calls plain C functions).
-nonisolated(unsafe) private var completionMatches: [String] = []
-/// The provider the C callbacks ask.
-nonisolated(unsafe) private var activeCompletion: CompletionProvider?
-
-/// The interactive shell on libedit: prompt `sift> `, history in a file (secrets never
-/// recorded), Tab completion, multi-line input (a trailing `\` or an open quote or bracket
+/// The interactive shell on the `LineEditing` editor: prompt `sift> `, the line highlighted as
+/// it is typed, Tab completion from the live model, history in a file (secrets never recorded)
+/// with prefix search and Ctrl-R, multi-line entries (a trailing `\` or an open quote or bracket
 /// continues with `...> `), Ctrl-C cancels the running query or the line being typed and keeps
-/// the shell, Ctrl-D leaves.
+/// the shell, Ctrl-D leaves. Off a terminal, lines are read plainly.
 public final class REPL {
     /// The shell lines run in.
     public let shell: Shell
@@ -23,83 +22,106 @@ public final class REPL {
         self.shell = shell
         self.historyPath = historyPath
         let context = shell.context
-        self.completion = completion ?? {
-            CompletionProvider(
-                commands: context.registry.infos.map(\.name),
-                kinds: context.kinds.kindNames,
-                properties: context.kinds.propertyNames)
-        }
+        self.completion = completion ?? { REPL.liveCompletion(context) }
+    }
+
+    /// Completion from the live model: commands, kinds and their properties, config keys, check
+    /// ids, job ids (read from the database when asked), file paths.
+    public static func liveCompletion(_ context: ShellContext) -> CompletionProvider {
+        let kinds = context.kinds
+        return CompletionProvider(
+            commands: context.registry.infos, kinds: kinds.kindNames, properties: kinds.propertyNames,
+            propertiesOfKind: { Array(kinds.properties(of: $0).keys) },
+            configKeys: ConfigKey.allCases.map(\.rawValue),
+            checkIds: CheckCatalogue.builtin.checks.map(\.id),
+            jobIds: { (try? context.store()).flatMap { try? JobStore(store: $0).list().map(\.id) } ?? [] },
+            paths: CompletionProvider.filePaths)
+    }
+
+    /// The highlighter for the shell's commands and the kind model.
+    public static func highlighter(_ context: ShellContext) -> Highlighter {
+        Highlighter(
+            commands: Set(context.registry.infos.map(\.name)), kinds: Set(context.kinds.kindNames),
+            properties: Set(context.kinds.propertyNames))
     }
 
     /// Runs until Ctrl-D; returns the exit status (0).
     public func run() -> Int32 {
         setlocale(LC_CTYPE, "")
         Interruption.shared.install()
-        rl_readline_name = UnsafePointer(strdup("sift"))
-        // Our SIGINT handler makes the read return; libedit must not install its own.
-        rl_catch_signals = 0
-        rl_attempted_completion_function = { text, start, end in
-            rl_attempted_completion_over = 1
-            guard let provider = activeCompletion, let buffer = rl_line_buffer else { return nil }
-            let line = String(cString: buffer)
-            let prefix = text.map { String(cString: $0) } ?? ""
-            let chars = Array(line.utf8.prefix(Int(start)))
-            let wordStart = String(decoding: chars, as: UTF8.self).count
-            completionMatches = provider.candidates(line: line, wordStart: wordStart, prefix: prefix)
-            if completionMatches.isEmpty { return nil }
-            return rl_completion_matches(text) { _, state in
-                let index = Int(state)
-                guard index < completionMatches.count else { return nil }
-                return strdup(completionMatches[index])
-            }
-        }
-        using_history()
-        stifle_history(2000)
         try? Locations.createParentDirectory(of: historyPath)
-        _ = read_history(historyPath)
-        activeCompletion = completion()
+        let context = shell.context
+        let editor = LineEditor(historyStore: HistoryFile(path: historyPath), environment: context.environment)
+        var provider = completion()
+        editor.completion = { text, cursor in
+            let result = provider.complete(line: text, cursor: cursor)
+            return Completions(replaceFrom: result.replaceFrom, candidates: result.candidates)
+        }
+        editor.isComplete = { !LineGrammar.needsMoreInput($0) }
+        if context.out.useColor {
+            let highlighter = Self.highlighter(context)
+            editor.highlighter = { highlighter.runs($0) }
+            editor.promptStyle = .bold
+        }
 
-        let out = shell.context.out
+        let out = context.out
         if out.isTerminal {
-            out.line(out.styled("sift", .bold) + " — type 'help' for the commands, Tab to complete, Ctrl-D to leave.")
+            out.line(out.styled("sift", .bold) + " — type 'help' for the commands, Tab to complete, Ctrl-R to search the history, Ctrl-D to leave.")
         }
         while true {
             Interruption.shared.reset()
-            guard let line = readLogicalLine() else {
-                if Interruption.shared.isRequested {
-                    // Ctrl-C at the prompt: drop the line, show a new prompt.
-                    FileHandle.standardOutput.write(Data("^C\n".utf8))
-                    continue
-                }
-                FileHandle.standardOutput.write(Data("\n".utf8))
-                break
+            out.flush()
+            switch editor.readLine(prompt: "sift> ", continuationPrompt: "...> ") {
+            case .end:
+                if editor.isInteractive { out.line("") }
+                return 0
+            case .interrupted:
+                continue
+            case .line(let line):
+                if line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+                editor.addHistory(line)
+                Interruption.shared.reset()
+                shell.run(line: line)
+                out.flush()
+                // The model may have changed (generate, import): refresh what Tab offers.
+                provider = completion()
             }
-            if line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
-            if HistoryPolicy.mayRecord(line) {
-                add_history(line)
-                _ = write_history(historyPath)
-                chmod(historyPath, 0o600)
-            }
-            Interruption.shared.reset()
-            shell.run(line: line)
-            // The model may have changed (generate, import): refresh what Tab offers.
-            activeCompletion = completion()
         }
-        return 0
+    }
+}
+
+/// The history file: libedit's format (entries written by earlier versions read back), mode
+/// 0600, and only lines `HistoryPolicy` allows (never one with a secret).
+final class HistoryFile: HistoryStore {
+    let path: String
+    var entries: [String] = []
+    /// At most this many entries are kept in the file.
+    let limit = 2000
+
+    init(path: String) { self.path = path }
+
+    func load() -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        entries = HistoryFileFormat.entries(of: String(decoding: data, as: UTF8.self)).filter(HistoryPolicy.mayRecord)
+        return entries
     }
 
-    /// Reads one logical line: more physical lines while it continues. `nil` on Ctrl-D or Ctrl-C.
-    func readLogicalLine() -> String? {
-        var text = ""
-        var prompt = "sift> "
-        while true {
-            guard let raw = readline(prompt) else { return nil }
-            let part = String(cString: raw)
-            free(raw)
-            if Interruption.shared.isRequested { return nil }
-            text += text.isEmpty ? part : "\n" + part
-            if !LineGrammar.needsMoreInput(text) { return text }
-            prompt = "...> "
+    func append(_ entry: String) -> Bool {
+        guard HistoryPolicy.mayRecord(entry) else { return false }
+        if entries.last != entry { entries.append(entry) }
+        if entries.count > limit { entries.removeFirst(entries.count - limit) }
+        let text = HistoryFileFormat.file(of: entries)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return true }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBufferPointer { write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+            if written <= 0 { if errno == EINTR { continue }; break }
+            offset += written
         }
+        return true
     }
 }
