@@ -194,8 +194,7 @@ struct EditSession {
 
     /// Handles one key; returns a result when the entry is done.
     mutating func handle(_ key: Key) -> ReadResult? {
-        if search != nil, let result = handleSearch(key) { return result }
-        if search != nil { return nil }
+        if search != nil { return handleSearch(key) }
         let wasKill = lastWasKill
         let wasTab = lastWasTab
         lastWasKill = false
@@ -394,10 +393,8 @@ struct EditSession {
             search = nil
             return nil
         default:
-            if let match = state.match {
-                buffer.set(history.entries[match])
-                historyIndex = match
-            }
+            // The buffer holds the match with the cursor on it already.
+            if let match = state.match { historyIndex = match }
             search = nil
             if key == .escape { return nil }
             return handle(key)
