@@ -33,7 +33,7 @@ private func restoreFromSignal() {
     guard terminalRawActive != 0 else { return }
     let off: [UInt8] = Array("\u{1B}[?2004l".utf8)
     _ = off.withUnsafeBufferPointer { write(terminalOutputDescriptor, $0.baseAddress, $0.count) }
-    _ = tcsetattr(terminalDescriptor, TCSAFLUSH, &terminalSavedModes)
+    _ = tcsetattr(terminalDescriptor, TCSANOW, &terminalSavedModes)
 }
 
 /// Wakes the editor's read (async-signal-safe).
@@ -63,7 +63,7 @@ private func handleStop(_ signal: Int32) {
     // Continued.
     Terminal.setHandler(SIGTSTP, handleStop)
     if wasRaw != 0 {
-        _ = tcsetattr(terminalDescriptor, TCSAFLUSH, &terminalRawModes)
+        _ = tcsetattr(terminalDescriptor, TCSANOW, &terminalRawModes)
         let on: [UInt8] = Array("\u{1B}[?2004h".utf8)
         _ = on.withUnsafeBufferPointer { write(terminalOutputDescriptor, $0.baseAddress, $0.count) }
     }
@@ -165,7 +165,8 @@ public final class Terminal {
         terminalSavedModes = found
         terminalRawModes = raw
         terminalDescriptor = input
-        guard tcsetattr(input, TCSAFLUSH, &raw) == 0 else { return false }
+        // TCSADRAIN, not TCSAFLUSH: keys typed while a command ran are kept, not thrown away.
+        guard tcsetattr(input, TCSADRAIN, &raw) == 0 else { return false }
         terminalRawActive = 1
         write("\u{1B}[?2004h")
         return true
@@ -175,7 +176,7 @@ public final class Terminal {
     public func restore() {
         guard terminalRawActive != 0 else { return }
         write("\u{1B}[?2004l")
-        _ = tcsetattr(terminalDescriptor, TCSAFLUSH, &terminalSavedModes)
+        _ = tcsetattr(terminalDescriptor, TCSADRAIN, &terminalSavedModes)
         terminalRawActive = 0
     }
 

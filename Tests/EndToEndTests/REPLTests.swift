@@ -15,6 +15,15 @@ final class TmuxSession {
         try Self.tmux(["new-session", "-d", "-s", name, "-x", "200", "-y", "50", command])
     }
 
+    /// Starts an interactive bash (no rc files) in a new session with its own HOME, for tests
+    /// that run sift from a shell (job control, `stty -g` before and after).
+    init(shellIn home: URL, columns: Int = 120) throws {
+        name = "sift-test-\(UUID().uuidString.prefix(8))"
+        self.home = home
+        let command = "env -u NO_COLOR HOME=\(home.path) XDG_STATE_HOME=\(home.path)/state TERM=xterm-256color PS1='$ ' bash --norc --noprofile -i"
+        try Self.tmux(["new-session", "-d", "-s", name, "-x", String(columns), "-y", "50", command])
+    }
+
     /// Whether tmux is installed.
     static var isAvailable: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
