@@ -1,4 +1,5 @@
 import Foundation
+import LineEditing
 import SiftQuery
 
 /// How the shell was started, from the command line.
@@ -80,8 +81,9 @@ public final class Shell {
         return ok
     }
 
-    /// Prints an error as one line on stderr; on a terminal, the line of `source` it belongs to
-    /// follows with a caret under the spot.
+    /// Prints an error on stderr: one line saying where and what, then (when it has a position)
+    /// the line of `source` it belongs to and a caret under the spot, on every output (terminals,
+    /// pipes, CI logs), as compilers and psql do. Colour stays terminal-only.
     public func report(_ error: Error, origin: LineOrigin, source: String? = nil) {
         let shellError = error as? ShellError ?? ShellError(ShellContext.describe(error))
         let text: String
@@ -102,7 +104,7 @@ public final class Shell {
         // After Ctrl-C the terminal has echoed "^C" without a newline.
         let lead = shellError.message == "interrupted" && context.err.isTerminal ? "\n" : ""
         context.err.line(lead + context.err.styled(text, .red))
-        if context.err.isTerminal, let source, let position = shellError.position {
+        if let source, let position = shellError.position {
             for caretLine in Self.caretLines(source: source, at: position) {
                 context.err.line(caretLine)
             }
@@ -110,14 +112,16 @@ public final class Shell {
         context.err.flush()
     }
 
-    /// The source line a position points into and a caret under its column (tabs kept, so the
-    /// caret lines up); nothing when the position lies outside the source.
+    /// The source line a position points into and a caret under its column (tabs kept, two
+    /// blanks under a wide character, so the caret lines up); nothing when the position lies
+    /// outside the source.
     static func caretLines(source: String, at position: SourcePosition) -> [String] {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         guard position.line >= 1, position.line <= lines.count else { return [] }
-        let line = lines[position.line - 1]
+        var line = lines[position.line - 1]
+        if line.hasSuffix("\r") { line = line.dropLast() }
         guard position.column >= 1, position.column <= line.count + 1 else { return [] }
-        let padding = line.prefix(position.column - 1).map { $0 == "\t" ? "\t" : " " }.joined()
+        let padding = line.prefix(position.column - 1).map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
         return ["  " + line, "  " + padding + "^"]
     }
 

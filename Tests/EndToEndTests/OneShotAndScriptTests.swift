@@ -214,7 +214,7 @@ struct OneShotAndScriptTests {
         let stopped = try SiftProcess.run(["--db", db, "-f", "-"], stdin: script)
         #expect(stopped.status == 1)
         #expect(stopped.stdout == "aws\n")
-        #expect(stopped.stderr == "<stdin>:2:1: unknown command 'serch' (did you mean 'search'?)\n")
+        #expect(stopped.stderr == "<stdin>:2:1: unknown command 'serch' (did you mean 'search'?)\n  serch all\n  ^\n")
         let kept = try SiftProcess.run(["--db", db, "--keep-going"], stdin: script)
         #expect(kept.status == 1)
         #expect(kept.stdout == "aws\n111111111111\n")
@@ -231,8 +231,9 @@ struct OneShotAndScriptTests {
         #expect(help.stdout.contains("--db"))
     }
 
-    /// Every bad line gives one error line with its position on stderr, exit status 1,
-    /// and the next line of the script still runs (the shell stays usable).
+    /// Every bad line gives one error line with its position on stderr, then the line and a
+    /// caret under the spot (on a pipe too, as in CI logs), exit status 1, and the next line
+    /// of the script still runs (the shell stays usable).
     @Test(arguments: [
         ("serch all", "1:1: unknown command 'serch' (did you mean 'search'?)"),
         ("search all | list --cvs", "1:19: list: unknown flag '--cvs' (see 'help list')"),
@@ -251,7 +252,11 @@ struct OneShotAndScriptTests {
         #expect(oneShot.status == 1)
         #expect(oneShot.stdout == "")
         #expect(oneShot.stderr.hasPrefix("error at " + expected), "\(oneShot.stderr)")
-        #expect(oneShot.stderr.split(separator: "\n").count == 1)
+        let lines = oneShot.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 4 && lines[3].isEmpty)
+        #expect(lines.count > 2 && lines[1] == "  " + line)
+        let column = Int(expected.split(separator: ":")[1]) ?? 0
+        #expect(lines.count > 2 && lines[2] == "  " + String(repeating: " ", count: column - 1) + "^")
         let script = try SiftProcess.run(["--db", db, "--keep-going"], stdin: line + "\nsearch is(cloud) | format {id}\n")
         #expect(script.status == 1)
         #expect(script.stdout == "aws\n")

@@ -18,4 +18,9 @@ struct CaretTests {
         #expect(Shell.caretLines(source: "search all and", at: SourcePosition(line: 1, column: 16)).isEmpty)
         #expect(Shell.caretLines(source: "search all", at: SourcePosition(line: 2, column: 1)).isEmpty)
     }
+
+    @Test func caretUnderAWideCharacterCountsTwoColumns() {
+        let lines = Shell.caretLines(source: "search name == 名前 and", at: SourcePosition(line: 1, column: 19))
+        #expect(lines == ["  search name == 名前 and", "                      ^"])
+    }
 }
