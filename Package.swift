@@ -30,6 +30,9 @@ let package = Package(
                 .embedInCode("checks/iam.json"),
             ]
         ),
+        // The release and the commit the binary was built from (stamped before each build).
+        .target(name: "SiftVersion", plugins: [.plugin(name: "VersionStamp")]),
+        .plugin(name: "VersionStamp", capability: .buildTool()),
         // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
         .target(name: "SiftQuery"),
         // The graph in SQLite: schema, migrations, writer, import/export, generator, SQL compiler.
@@ -74,7 +77,7 @@ let package = Package(
         .target(
             name: "SiftShell",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "LineEditing",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "LineEditing", "SiftVersion",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

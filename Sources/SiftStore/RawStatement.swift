@@ -119,3 +119,9 @@ struct RawStatement {
         return DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: statement.sql)
     }
 }
+
+/// The SQLite library the store runs on.
+public enum SQLiteLibrary {
+    /// Its version, e.g. `3.40.1`.
+    public static var version: String { String(cString: sqlite3_libversion()) }
+}

@@ -32,6 +32,7 @@ let overview = """
       sift                       the interactive shell (on a terminal)
       sift 'LINE'                run one line: sift 'search is(access_key) | count name'
       sift -f FILE | sift < FILE run a script (# comments, trailing \\ continues a line)
+      sift --version             the version, the commit and the SQLite library
 
     Exit status: 0 every line succeeded, 1 a line failed, 2 usage, 3 a check failed (check run).
     """
@@ -51,6 +52,10 @@ do {
     exit(2)
 }
 
+if let first = arguments.words.first, first == "--version" || first == "-V" {
+    print(VersionCommand.text)
+    exit(0)
+}
 if let first = arguments.words.first, first == "--help" || first == "-h" {
     print(overview)
     print("")

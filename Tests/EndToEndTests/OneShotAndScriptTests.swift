@@ -220,6 +220,17 @@ struct OneShotAndScriptTests {
         #expect(kept.stdout == "aws\n111111111111\n")
     }
 
+    @Test func versionNamesTheReleaseTheCommitAndSQLite() throws {
+        let flag = try SiftProcess.run(["--version"])
+        #expect(flag.status == 0)
+        #expect(flag.stdout.hasPrefix("sift 0."))
+        #expect(flag.stdout.contains("(commit ") && !flag.stdout.contains("(commit )"))
+        #expect(flag.stdout.contains(", SQLite 3."))
+        let command = try SiftProcess.run(["--db", try Fixture.database(), "version"])
+        #expect(command.status == 0)
+        #expect(command.stdout == flag.stdout)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         #expect(try SiftProcess.run(["--bogus"]).status == 2)
         #expect(try SiftProcess.run(["--db"]).status == 2)

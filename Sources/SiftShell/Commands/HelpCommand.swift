@@ -63,6 +63,6 @@ extension CommandRegistry {
             KindsCommand.self, HistoryCommand.self, CleanCommand.self, ProtectCommand.self,
             UnprotectCommand.self, CollectCommand.self, ImportCommand.self, ExportCommand.self,
             GenerateCommand.self, CheckCommand.self,
-        ] + opsCommands)
+        ] + opsCommands + [VersionCommand.self])
     }
 }
