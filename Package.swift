@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "sift-bench",
             dependencies: [
-                "SiftStore", "SiftQuery", "SiftAWS",
+                "SiftStore", "SiftQuery", "SiftAWS", "SiftShell", "LineEditing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -5,7 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-swift build --product sift >/dev/null
+# Build output goes to stderr: progress is visible, and a failed build shows its errors and stops here.
+echo "building sift (swift build --product sift)..." >&2
+if ! swift build --product sift 1>&2; then
+  echo "walkthrough: the build failed (errors above)" >&2
+  exit 1
+fi
 SIFT="$PWD/.build/debug/sift"
 work=$(mktemp -d)
 trap 'kill $emu 2>/dev/null || true; rm -rf "$work"' EXIT

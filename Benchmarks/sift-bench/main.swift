@@ -9,6 +9,7 @@ let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
     "store-export": StoreBench.exportDatabase,
     "query": QueryBench.run,
     "shell": ShellBench.run,
+    "repl": REPLBench.run,
 ]
 /// Subcommands that run async work.
 let asyncSubcommands: [String: (_ arguments: [String]) async throws -> Void] = [

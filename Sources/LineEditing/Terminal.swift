@@ -123,28 +123,12 @@ public final class Terminal {
 
     /// Installs a handler (with SA_RESTART, so other threads' reads are not disturbed).
     static func setHandler(_ signal: Int32, _ handler: @convention(c) (Int32) -> Void) {
-        var action = sigaction()
-        #if os(Linux)
-        action.__sigaction_handler.sa_handler = handler
-        #else
-        action.__sigaction_u.__sa_handler = handler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = SA_RESTART
-        sigaction(signal, &action, nil)
+        Signals.setAction(signal, handler, restart: true)
     }
 
     /// Puts back a signal's default action.
     static func setDefaultAction(_ signal: Int32) {
-        var action = sigaction()
-        #if os(Linux)
-        action.__sigaction_handler.sa_handler = SIG_DFL
-        #else
-        action.__sigaction_u.__sa_handler = SIG_DFL
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(signal, &action, nil)
+        Signals.setAction(signal, SIG_DFL, restart: false)
     }
 
     /// Enters raw mode (no echo, no line buffering, no signals from keys, no output processing
@@ -245,5 +229,22 @@ public final class Terminal {
     /// Stops the process as Ctrl-Z would (the handler gives the terminal back first).
     public func suspend() {
         kill(getpid(), SIGTSTP)
+    }
+}
+
+/// `sigaction` from Swift: one place for the platform's field names.
+public enum Signals {
+    /// Sets a signal's handler (`SIG_DFL`, `SIG_IGN` or a C function); `restart`: SA_RESTART, so
+    /// that system calls the signal lands in go on (false: a blocking read returns EINTR).
+    public static func setAction(_ signal: Int32, _ handler: (@convention(c) (Int32) -> Void)?, restart: Bool) {
+        var action = sigaction()
+        #if os(Linux)
+        action.__sigaction_handler.sa_handler = handler
+        #else
+        action.__sigaction_u.__sa_handler = handler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = restart ? SA_RESTART : 0
+        sigaction(signal, &action, nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LineEditing
 
 /// The write end of the self-pipe the SIGINT handler writes to (a signal handler may only
 /// touch plain globals and call async-signal-safe functions such as `write`).
@@ -47,15 +48,7 @@ public final class Interruption: @unchecked Sendable {
         interruptPipeWriteEnd = fds[1]
         interruptMainThread = pthread_self()
         let readEnd = fds[0]
-        var action = sigaction()
-        #if os(Linux)
-        action.__sigaction_handler.sa_handler = handleInterrupt
-        #else
-        action.__sigaction_u.__sa_handler = handleInterrupt
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGINT, &action, nil)
+        Signals.setAction(SIGINT, handleInterrupt, restart: false)
         // A parent may have started us with SIGINT blocked (the mask is inherited): unblock it.
         var unblock = sigset_t()
         sigemptyset(&unblock)
