@@ -14,10 +14,10 @@ swift build --product sift 1>&2
 sift="$PWD/.build/debug/sift"
 "$sift" --db "$work/g.db" 'generate --accounts 2 --users 50 --seed 7' >/dev/null
 
-tmux new-session -d -s "$session" -x 110 -y 16 \
+tmux new-session -d -s "$session" -x 110 -y 12 \
   "env -u NO_COLOR HOME=$work XDG_STATE_HOME=$work/state TERM=xterm-256color $sift --db $work/g.db"
 sleep 1
-tmux send-keys -t "$session" -l 'search is(access_key) and last_access > 90days <-- is(user) | count name'
+tmux send-keys -t "$session" -l 'search is(access_key) and last_access > 90days <-- is(user) | count'
 tmux send-keys -t "$session" Enter
 sleep 1
 tmux send-keys -t "$session" -l 'search is(access_key) and age > 1yr and name =~ "^ci-" and ) | list name, la'
@@ -29,7 +29,7 @@ python3 Benchmarks/ansi_to_html.py < "$work/pane.ansi" > "$work/pane.html"
 browser=$(command -v chromium || command -v chromium-browser || true)
 test -n "$browser" || { echo "chromium not found: apt-get install -y chromium"; exit 1; }
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot="$work/repl.png" \
-    --window-size=1000,330 "file://$work/pane.html" >"$work/chromium.log" 2>&1
+    --window-size=1000,300 "file://$work/pane.html" >"$work/chromium.log" 2>&1
 test -s "$work/repl.png" || { cat "$work/chromium.log"; exit 1; }
 mkdir -p "$(dirname "$png")"
 cp "$work/repl.png" "$png"

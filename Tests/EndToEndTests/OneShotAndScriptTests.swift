@@ -231,6 +231,27 @@ struct OneShotAndScriptTests {
         #expect(command.stdout == flag.stdout)
     }
 
+    /// The REPL's line editor is Sift's own: the binary links no libedit, readline, ncurses or
+    /// tinfo, and no source includes their headers.
+    @Test func noLineEditingLibraryIsLinked() throws {
+        let ldd = try SiftProcess.runProgram("/usr/bin/ldd", [SiftProcess.binary])
+        #expect(ldd.status == 0)
+        #expect(ldd.stdout.contains("libsqlite3"))
+        for library in ["libedit", "libreadline", "libncurses", "libtinfo"] {
+            #expect(!ldd.stdout.contains(library), "\(library) is linked")
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sources = FileManager.default.enumerator(atPath: root.appendingPathComponent("Sources").path)
+        var files = 0
+        while let file = sources?.nextObject() as? String {
+            guard file.hasSuffix(".swift") || file.hasSuffix(".h") || file.hasSuffix(".c") || file.hasSuffix(".modulemap") else { continue }
+            files += 1
+            let text = try String(contentsOfFile: root.appendingPathComponent("Sources/" + file).path, encoding: .utf8)
+            #expect(!text.contains("histedit" + ".h") && !text.contains("readline" + "/readline.h"), "\(file)")
+        }
+        #expect(files > 50)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         #expect(try SiftProcess.run(["--bogus"]).status == 2)
         #expect(try SiftProcess.run(["--db"]).status == 2)

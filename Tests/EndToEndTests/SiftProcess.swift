@@ -29,8 +29,13 @@ enum SiftProcess {
 
     /// Runs sift with arguments, optional standard input and extra environment.
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try runProgram(binary, arguments, stdin: stdin, environment: environment)
+    }
+
+    /// Runs any program the same way.
+    static func runProgram(_ program: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
