@@ -199,15 +199,31 @@ struct REPLTerminalTests {
         #expect(run.screen.contains("DONE-148"))
     }
 
-    @Test func modesAreGivenBackAfterSIGTERMAtThePrompt() throws {
+    @Test func theLineIsHighlightedAsItIsTypedButNeverWithNoColor() throws {
+        let db = try Fixture.database()
+        for noColor in [false, true] {
+            let session = try TmuxSession(db: db, noColor: noColor)
+            defer { session.close() }
+            try session.waitFor { $0.contains("sift>") }
+            try session.type("search is(user) and )")
+            try session.waitFor { self.promptLine($0).hasSuffix("and )") }
+            let styled = try session.styledScreen()
+            let line = styled.split(separator: "\n").last { $0.contains("and") } ?? ""
+            // tmux re-encodes the styles; what matters is that the typed text carries some.
+            #expect(line.contains("\u{1B}[") == !noColor, "\(line)")
+        }
+    }
+
+    @Test(arguments: [(SIGTERM, 143), (SIGHUP, 129)])
+    func modesAreGivenBackAfterASignalAtThePrompt(signal: Int32, status: Int) throws {
         let db = try Fixture.database()
         let run = try modesAroundARun(db: db) { session in
             try session.type("search is(user")
             try session.waitFor { self.promptLine($0) == "sift> search is(user" }
-            try Self.signal(SIGTERM, processWithArgument: db)
+            try Self.signal(signal, processWithArgument: db)
         }
         #expect(run.before == run.after)
-        #expect(run.screen.contains("DONE-143"))
+        #expect(run.screen.contains("DONE-\(status)"))
     }
 
     /// Sends a signal to the sift process whose command line names `argument`.
