@@ -26,15 +26,16 @@ public final class REPL {
     }
 
     /// Completion from the live model: commands, kinds and their properties, config keys, check
-    /// ids, job ids (read from the database when asked), file paths.
-    public static func liveCompletion(_ context: ShellContext) -> CompletionProvider {
+    /// ids, job ids (read from the database when asked; never when `openingDatabase` is false,
+    /// so that completing never creates a database), file paths.
+    public static func liveCompletion(_ context: ShellContext, openingDatabase: Bool = true) -> CompletionProvider {
         let kinds = context.kinds
         return CompletionProvider(
             commands: context.registry.infos, kinds: kinds.kindNames, properties: kinds.propertyNames,
             propertiesOfKind: { Array(kinds.properties(of: $0).keys) },
             configKeys: ConfigKey.allCases.map(\.rawValue),
             checkIds: CheckCatalogue.builtin.checks.map(\.id),
-            jobIds: { (try? context.store()).flatMap { try? JobStore(store: $0).list().map(\.id) } ?? [] },
+            jobIds: { openingDatabase ? (try? context.store()).flatMap { try? JobStore(store: $0).list().map(\.id) } ?? [] : [] },
             paths: CompletionProvider.filePaths)
     }
 

@@ -2,40 +2,42 @@ import ArgumentParser
 import Foundation
 import SiftShell
 
-/// The command line of `sift`: options, then the words of one line to run.
+/// The command line of `sift`: options, then the words of one line to run. The help texts are
+/// `Manual`'s, which the man page and completion use too.
 struct SiftCommandLine: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sift", abstract: "A resource graph in SQLite, searched and cleaned from a shell.")
 
-    @Option(name: .long, help: ArgumentHelp("The database file.", discussion: "Default: $SIFT_DB, else $XDG_DATA_HOME/sift/sift.db (~/.local/share/sift/sift.db).", valueName: "path"))
+    @Option(name: .long, help: help("--db"))
     var db: String?
 
-    @Flag(name: .long, help: "In a script, go on after a line fails (the exit status is still 1).")
+    @Flag(name: .long, help: help("--keep-going"))
     var keepGoing = false
 
-    @Option(name: .customShort("f"), help: ArgumentHelp("Run the lines of a script ('-' for standard input).", valueName: "file"))
+    @Option(name: .customShort("f"), help: help("-f"))
     var file: String?
 
-    @Option(name: .long, help: ArgumentHelp("The AWS profile for collect.", valueName: "name"))
+    @Option(name: .long, help: help("--profile"))
     var profile: String?
 
-    @Option(name: .long, help: ArgumentHelp("The AWS endpoint URL for collect.", valueName: "url"))
+    @Option(name: .long, help: help("--endpoint"))
     var endpoint: String?
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("A line to run once, e.g. 'search is(user) | count'.", valueName: "line"))
     var words: [String] = []
+
+    /// An option's help, from `Manual`.
+    static func help(_ name: String) -> ArgumentHelp {
+        let option = Manual.option(name)
+        return ArgumentHelp(option.help, discussion: option.discussion, valueName: option.value)
+    }
 }
 
+/// The options `sift` handles itself before running anything (they are words of the line to
+/// argument-parser): --version, --complete, --man, --help.
+let ownOptions = Manual.options.filter { ["--version", "--complete", "--man", "--help"].contains($0.names.last ?? "") }
+
 /// The usage summary printed for `--help`.
-let overview = """
-    sift: a resource graph in SQLite, searched and cleaned from a shell.
-
-      sift                       the interactive shell (on a terminal)
-      sift 'LINE'                run one line: sift 'search is(access_key) | count name'
-      sift -f FILE | sift < FILE run a script (# comments, trailing \\ continues a line)
-      sift --version             the version, the commit and the SQLite library
-
-    Exit status: 0 every line succeeded, 1 a line failed, 2 usage, 3 a check failed (check run).
-    """
+let overview = Manual.overview + "\n\nAlso:\n" + ownOptions.map { "  " + $0.usage.padding(toLength: 20, withPad: " ", startingAt: 0) + " " + $0.help }.joined(separator: "\n")
 
 let environment = ProcessInfo.processInfo.environment
 let arguments: SiftCommandLine
@@ -54,6 +56,21 @@ do {
 
 if let first = arguments.words.first, first == "--version" || first == "-V" {
     print(VersionCommand.text)
+    exit(0)
+}
+if let first = arguments.words.first, first == "--man" {
+    let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
+    print(Manual.manPage(commands: CommandRegistry.standard.infos, version: VersionCommand.versionOnly, date: String(date)), terminator: "")
+    exit(0)
+}
+if let first = arguments.words.first, first == "--complete" {
+    // The REPL's candidates for the end of the line (the shell's completion scripts call this).
+    let line = arguments.words.dropFirst().joined(separator: " ")
+    let databasePath = arguments.db ?? Locations.defaultDatabasePath(environment: environment)
+    let context = ShellContext(options: ShellOptions(databasePath: databasePath), environment: environment)
+    let result = REPL.liveCompletion(context, openingDatabase: FileManager.default.fileExists(atPath: databasePath))
+        .complete(line: line, cursor: line.count)
+    for candidate in result.candidates { print(candidate) }
     exit(0)
 }
 if let first = arguments.words.first, first == "--help" || first == "-h" {

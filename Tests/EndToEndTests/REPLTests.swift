@@ -15,6 +15,13 @@ final class TmuxSession {
         try Self.tmux(["new-session", "-d", "-s", name, "-x", "200", "-y", "50", command])
     }
 
+    /// Runs any command in a new session (HOME is only recorded).
+    init(command: String, home: URL) throws {
+        name = "sift-test-\(UUID().uuidString.prefix(8))"
+        self.home = home
+        try Self.tmux(["new-session", "-d", "-s", name, "-x", "200", "-y", "50", command])
+    }
+
     /// Starts an interactive bash (no rc files) in a new session with its own HOME, for tests
     /// that run sift from a shell (job control, `stty -g` before and after).
     init(shellIn home: URL, columns: Int = 120) throws {

@@ -15,6 +15,9 @@ public struct VersionCommand: ShellCommand, StandaloneCommand {
         return .standalone(VersionCommand())
     }
 
+    /// The release alone (`0.4.0`), for the man page.
+    public static var versionOnly: String { SiftVersion.version }
+
     /// The text `sift --version` prints too.
     public static var text: String {
         "sift \(SiftVersion.version) (commit \(SiftVersion.commit)), SQLite \(SQLiteLibrary.version)"
