@@ -252,6 +252,31 @@ struct OneShotAndScriptTests {
         #expect(files > 50)
     }
 
+    /// The man page comes from the same declarations as --help and `help`, and renders
+    /// without warnings.
+    @Test func manPageHasEveryCommandAndOptionAndRendersCleanly() throws {
+        let man = try SiftProcess.run(["--man"])
+        #expect(man.status == 0)
+        #expect(man.stdout.hasPrefix(".TH SIFT 1 "))
+        let help = try SiftProcess.run(["--db", try Fixture.database(), "help"])
+        for line in help.stdout.split(separator: "\n") where line.hasPrefix("  ") {
+            let name = line.split(separator: " ").first.map(String.init) ?? ""
+            #expect(man.stdout.contains(".B " + name.replacingOccurrences(of: "-", with: "\\-")), "\(name)")
+        }
+        let usage = try SiftProcess.run(["--help"])
+        for option in ["--db", "--keep-going", "--profile", "--endpoint", "--version", "--complete", "--man"] {
+            #expect(usage.stdout.contains(option), "\(option)")
+            #expect(man.stdout.contains(option.replacingOccurrences(of: "-", with: "\\-")), "\(option)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/man") else { return }
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent("sift-\(UUID().uuidString).1")
+        try man.stdout.write(to: page, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: page) }
+        let rendered = try SiftProcess.runProgram("/usr/bin/man", ["--warnings", "-E", "UTF-8", "-l", "-Tutf8", "-Z", page.path], environment: ["LC_ALL": "C.UTF-8", "MANWIDTH": "80"])
+        #expect(rendered.status == 0)
+        #expect(rendered.stderr == "", "\(rendered.stderr)")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         #expect(try SiftProcess.run(["--bogus"]).status == 2)
         #expect(try SiftProcess.run(["--db"]).status == 2)
