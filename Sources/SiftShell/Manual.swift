@@ -31,7 +31,7 @@ public enum Manual {
         Option(names: ["--endpoint"], value: "url", help: "The AWS endpoint URL for collect.", discussion: ""),
         Option(names: ["--version"], value: nil, help: "Print the version, the commit and the SQLite library.", discussion: ""),
         Option(names: ["--complete"], value: "line", help: "Print the completion candidates for the end of a line, one per line (for shell completion scripts).", discussion: ""),
-        Option(names: ["--man"], value: nil, help: "Print this manual page (roff).", discussion: ""),
+        Option(names: ["--man"], value: nil, help: "Print the manual page (roff), made from the same declarations as this help.", discussion: ""),
         Option(names: ["-h", "--help"], value: nil, help: "Show the usage.", discussion: ""),
     ]
 
