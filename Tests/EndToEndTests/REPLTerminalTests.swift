@@ -148,11 +148,15 @@ struct REPLTerminalTests {
         return (read(before), read(after), screen)
     }
 
-    @Test func modesAreGivenBackAfterANormalExit() throws {
+    @Test func modesAreGivenBackAfterAFailingCommandAndANormalExit() throws {
         let run = try modesAroundARun(db: try Fixture.database()) { session in
             try session.type("search is(user) | count")
             try session.send("Enter")
             try session.waitFor { $0.contains("total matched") && self.lastLine($0) == "sift>" }
+            // A command that fails on the way.
+            try session.type("search is(user) and")
+            try session.send("Enter")
+            try session.waitFor { $0.contains("error at") && self.lastLine($0) == "sift>" }
             try session.send("C-d")
         }
         #expect(!run.before.isEmpty)

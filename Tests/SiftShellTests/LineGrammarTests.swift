@@ -1,3 +1,4 @@
+import Foundation
 import SiftQuery
 import Testing
 @testable import SiftShell
@@ -194,6 +195,68 @@ struct CompletionTests {
         #expect(got.contains("and"))
         #expect(got.contains("access_key_status"))
         #expect(got.contains("age"))
+    }
+}
+
+/// Completion from the live model: subcommands and flags from the synopses, the properties of
+/// the kinds in scope, config keys, check ids, job ids, paths.
+struct LiveCompletionTests {
+    let provider = CompletionProvider(
+        commands: [
+            CommandInfo(name: "search", synopsis: "search QUERY", summary: ""),
+            CommandInfo(name: "config", synopsis: "config show [key] | set key=value ... | edit", summary: ""),
+            CommandInfo(name: "check", synopsis: "check list | show ID | run [ID...] [--severity S] [--format F] [--output FILE] | history", summary: ""),
+            CommandInfo(name: "jobs", synopsis: "jobs add|list|show|delete|activate|deactivate|run ...", summary: ""),
+            CommandInfo(name: "import", synopsis: "import FILE|-", summary: ""),
+            CommandInfo(name: "list", synopsis: "list [--csv|--json] [path, ...]", summary: ""),
+        ],
+        kinds: ["access_key", "user"], properties: ["name", "access_key_status", "password_enabled"],
+        propertiesOfKind: { $0 == "access_key" ? ["name", "access_key_status"] : ["name", "password_enabled"] },
+        configKeys: ["cleanup", "cleanup_grace"], checkIds: ["iam.unused_access_keys", "iam.root_keys"],
+        jobIds: { ["nightly", "weekly"] }, paths: { prefix in ["graph.ndjson", "gen.sift"].filter { $0.hasPrefix(prefix) } })
+
+    func complete(_ line: String) -> [String] {
+        provider.complete(line: line, cursor: line.count).candidates
+    }
+
+    @Test func subcommandsAndFlagsFromTheSynopsis() {
+        #expect(complete("config ") == ["edit", "set", "show"])
+        #expect(complete("jobs a") == ["activate", "add"])
+        #expect(complete("check run --") == ["--format", "--output", "--severity"])
+        #expect(complete("list --c") == ["--csv"])
+    }
+
+    @Test func propertiesOfTheKindsInScope() {
+        #expect(complete("search is(access_key) and access_key_s") == ["access_key_status"])
+        #expect(complete("search is(user) and access_key_s") == [])
+        #expect(complete("search is(user) and pass") == ["password_enabled"])
+        #expect(complete("search all and pass") == ["password_enabled"])
+        #expect(complete("search is(access_key) | list access_key_s") == ["access_key_status"])
+    }
+
+    @Test func configKeysCheckIdsJobIdsAndPaths() {
+        #expect(complete("config set cleanup_g") == ["cleanup_grace="])
+        #expect(complete("config show cle") == ["cleanup", "cleanup_grace"])
+        #expect(complete("check run iam.r") == ["iam.root_keys"])
+        #expect(complete("check show iam.u") == ["iam.unused_access_keys"])
+        #expect(complete("jobs show n") == ["nightly"])
+        #expect(complete("import gr") == ["graph.ndjson"])
+        #expect(complete("check run --output ge") == ["gen.sift"])
+    }
+
+    @Test func theWordStartsAfterABreak() {
+        let result = provider.complete(line: "search is(acc", cursor: 13)
+        #expect(result.replaceFrom == 10)
+        #expect(result.candidates == ["access_key"])
+    }
+
+    @Test func filePathsListTheDirectory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sift-paths-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try "x".write(to: directory.appendingPathComponent("graph.ndjson"), atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(CompletionProvider.filePaths(directory.path + "/g") == [directory.path + "/graph.ndjson"])
+        #expect(CompletionProvider.filePaths(directory.path + "/s") == [directory.path + "/sub/"])
     }
 }
 
