@@ -93,15 +93,20 @@ public struct CleanupRunner: Sendable {
     public let now: @Sendable () -> Date
     /// Where each outcome's line goes, as it happens.
     public let output: @Sendable (String) -> Void
+    /// The cleanup lease, confirmed right before each disable or delete: once it is lost, no
+    /// further cloud action is made and each key left is journalled with the reason.
+    public let lease: LeaseGuard?
 
     /// Creates a runner.
     public init(store: GraphStore, config: OpsConfig, actions: @escaping AccessKeyActionsProvider,
-                now: @escaping @Sendable () -> Date = { Date() }, output: @escaping @Sendable (String) -> Void) {
+                now: @escaping @Sendable () -> Date = { Date() }, output: @escaping @Sendable (String) -> Void,
+                lease: LeaseGuard? = nil) {
         self.store = store
         self.config = config
         self.actions = actions
         self.now = now
         self.output = output
+        self.lease = lease
     }
 
     /// A new run id: time and a random part.
@@ -250,6 +255,7 @@ public struct CleanupRunner: Sendable {
         }
         if Task.isCancelled { return CleanupOutcome(key: key, action: action, detail: "not started: stopped") }
         do {
+            if let lost = lease?.lostReason { return try stopped(key: key, action: action, reason: lost, runId: runId, journal: journal, checks: 0) }
             if case .graph = baseline, let seen = key.useSeenSinceMark {
                 // The graph itself saw a use since the mark: no call is needed to know.
                 let note = LastUseGuard.seenNote(action: action, used: seen)
@@ -276,6 +282,10 @@ public struct CleanupRunner: Sendable {
                                            withdraw: withdraw, now: now())
                 return CleanupOutcome(key: key, action: action, result: .skipped, detail: note, lastUseChecks: 1)
             }
+            // The last moment before the cloud action: the lease must still be ours.
+            if let lease, let lost = lease.confirm(now: now()) {
+                return try stopped(key: key, action: action, reason: lost, runId: runId, journal: journal, checks: 1)
+            }
             let seq = try journal.writeIntent(runId: runId, key: key, action: action, now: now())
             let (result, detail) = await call { () async throws(KeyActionError) in
                 switch action {
@@ -288,6 +298,15 @@ public struct CleanupRunner: Sendable {
         } catch {
             return CleanupOutcome(key: key, action: action, result: .failed, detail: String(describing: error))
         }
+    }
+
+    /// A key not acted on because the lease was lost: journalled (skipped, with the reason) and
+    /// left marked, so the run that holds the lease next acts on it.
+    private func stopped(key: CleanupCandidate, action: CleanupActionKind, reason: String, runId: String,
+                         journal: CleanupJournal, checks: Int) throws -> CleanupOutcome {
+        let note = "not done, cleanup stopped: \(reason)"
+        try journal.writeDecision(runId: runId, key: key, action: action, result: .skipped, detail: note, now: now())
+        return CleanupOutcome(key: key, action: action, result: .skipped, detail: note, lastUseChecks: checks)
     }
 
     /// Makes one call and maps its end to a journal result.

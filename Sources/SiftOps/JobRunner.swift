@@ -43,9 +43,10 @@ public struct JobRunner: Sendable {
         case .heldBy(let holder): return .alreadyRunning(holder)
         case .acquired: break
         }
-        let heartbeat = LeaseHeartbeat(ttl: leaseTTL, now: now) { [jobs] until in
-            _ = try? jobs.renewLease(id, owner: owner, until: until)
-        }
+        let guarding = LeaseGuard(
+            name: "job \(id)", owner: owner, ttl: leaseTTL,
+            renew: { [jobs] until in try jobs.renewLease(id, owner: owner, until: until) }, holder: { nil })
+        let heartbeat = LeaseHeartbeat(ttl: leaseTTL, now: now) { [now] _ in guarding.confirm(now: now()) }
         var failure: String?
         do {
             try await runLine(job.line)
@@ -53,6 +54,9 @@ public struct JobRunner: Sendable {
             failure = String(describing: error)
         }
         heartbeat.stop()
+        // A run that lost its lease says so (another run may have started meanwhile); cloud actions
+        // inside it are guarded by the cleanup lease, which is confirmed before each one.
+        if let lost = guarding.lostReason { failure = (failure.map { $0 + "; " } ?? "") + lost }
         try jobs.finish(id, owner: owner, error: failure, now: now())
         return failure.map(JobOutcome.failed) ?? .ok
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftStore
 
 /// The outcome of asking for a job's run lease.
 public enum LeaseResult: Sendable, Hashable {
@@ -70,10 +71,82 @@ public enum Leases {
         return db.changesCount == 1
     }
 
+    /// Who holds lease `name` now (its owner token), if anyone.
+    public static func holder(_ db: Database, name: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT owner FROM lease WHERE name = ?", arguments: [name])
+    }
+
     /// Gives `owner`'s lease `name` up; false when it was no longer `owner`'s.
     public static func release(_ db: Database, name: String, owner: LeaseOwner) throws -> Bool {
         try db.execute(sql: "DELETE FROM lease WHERE name = ? AND owner = ?", arguments: [name, owner.token])
         return db.changesCount == 1
+    }
+}
+
+/// A lease held by work that acts on the cloud (a cleanup, a job). `confirm` renews it right
+/// before each action and says why not when it is no longer ours; the heartbeat confirms it
+/// too. Once lost, it stays lost: every later `confirm` gives the same reason, so no action runs
+/// after the moment the lease was found gone.
+public final class LeaseGuard: @unchecked Sendable {
+    /// The lease's name (`cleanup`, `job:ID`).
+    public let name: String
+    /// Its owner: this run.
+    public let owner: LeaseOwner
+    /// How long a renewal lasts.
+    public let ttl: TimeInterval
+    private let renew: @Sendable (Date) throws -> Bool
+    private let currentHolder: @Sendable () -> String?
+    private let lock = NSLock()
+    private var lost: String?
+
+    /// Creates a guard; `renew(until)` extends the lease (false: not ours any more) and
+    /// `holder()` says who holds it now (for the message).
+    public init(name: String, owner: LeaseOwner, ttl: TimeInterval, renew: @escaping @Sendable (Date) throws -> Bool,
+                holder: @escaping @Sendable () -> String?) {
+        self.name = name
+        self.owner = owner
+        self.ttl = ttl
+        self.renew = renew
+        self.currentHolder = holder
+    }
+
+    /// A guard on lease `name` of the store's `lease` table.
+    public convenience init(store: GraphStore, name: String, owner: LeaseOwner, ttl: TimeInterval) {
+        self.init(
+            name: name, owner: owner, ttl: ttl,
+            renew: { until in try store.writer.write { db in try Leases.renew(db, name: name, owner: owner, until: until) } },
+            holder: { try? store.writer.read { db in try Leases.holder(db, name: name) } })
+    }
+
+    /// Why the lease was lost, once it was.
+    public var lostReason: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return lost
+    }
+
+    /// Renews the lease until `now + ttl`. Nil when it is still ours; otherwise why not (a
+    /// failed renewal counts as lost: the run cannot show the lease is its own).
+    @discardableResult
+    public func confirm(now: Date) -> String? {
+        if let lost = lostReason { return lost }
+        let reason: String?
+        do {
+            if try renew(now.addingTimeInterval(ttl)) {
+                reason = nil
+            } else {
+                let holder = currentHolder().map { "held by \($0) now" } ?? "released by someone else"
+                reason = "the \(name) lease was lost (\(holder))"
+            }
+        } catch {
+            reason = "the \(name) lease could not be renewed: \(error)"
+        }
+        guard let reason else { return nil }
+        lock.lock()
+        if lost == nil { lost = reason }
+        let first = lost ?? reason
+        lock.unlock()
+        return first
     }
 }
 

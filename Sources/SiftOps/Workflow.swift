@@ -132,14 +132,14 @@ public struct WorkflowRunner: Sendable {
         let clock = ContinuousClock.now
         await emit(.preCleanupPlan, into: &report)
         let config = try config()
-        let runner = CleanupRunner(store: environment.store, config: config, actions: environment.actions,
-                                   now: environment.now, output: environment.output)
         if config.isDryRun {
             environment.output("cleanup is a dry run (cleanup=\(config.cleanup), cleanup_dry_run=\(config.cleanupDryRun)): nothing will change")
         }
         // One real cleanup at a time (daemon, workflow runs, jobs): the lease is held until it ends.
         let lease = config.isDryRun ? nil : try CleanupLease(store: environment.store)
         defer { lease?.release() }
+        let runner = CleanupRunner(store: environment.store, config: config, actions: environment.actions,
+                                   now: environment.now, output: environment.output, lease: lease?.guarding)
         let recovered = config.isDryRun ? [] : await runner.recover()
         let steps: [CleanupStep]
         do { steps = try CleanupPlanner(store: environment.store).plan(config: config, now: environment.now()) } catch {
@@ -154,6 +154,9 @@ public struct WorkflowRunner: Sendable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let cleanupReport = CleanupReport(runId: runId, dryRun: config.isDryRun, outcomes: recovered + outcomes, seconds: seconds)
         if let runId { try finishRun(runId, cleanupReport) }
+        if let lost = lease?.guarding.lostReason {
+            environment.output("cleanup stopped: \(lost); the keys not acted on stay marked for the next run")
+        }
         environment.output(cleanupReport.summary)
         report.cleanup = cleanupReport
         await emit(.postCleanup, into: &report)
@@ -231,13 +234,21 @@ final class CleanupLease: @unchecked Sendable {
             throw WorkflowError.storage(String(describing: error))
         }
         if case .heldBy(let holder) = result { throw WorkflowError.cleanupRunning(holder) }
-        heartbeat = LeaseHeartbeat(ttl: Self.ttl, now: { Date() }) { until in
-            _ = try? store.writer.write { db in try Leases.renew(db, name: Self.name, owner: owner, until: until) }
-        }
+        let guarding = LeaseGuard(store: store, name: Self.name, owner: owner, ttl: Self.ttl)
+        self.guarding = guarding
+        heartbeat = LeaseHeartbeat(ttl: Self.ttl, now: { Date() }) { _ in guarding.confirm(now: Date()) }
     }
 
+    /// Renews the lease before each cloud action and says when it is lost.
+    let guarding: LeaseGuard
+
+    /// Stops renewing and gives the lease up (if it is still ours: a lost lease is another run's now).
     func release() {
         heartbeat.stop()
-        _ = try? store.writer.write { db in try Leases.release(db, name: Self.name, owner: owner) }
+        do {
+            _ = try store.writer.write { db in try Leases.release(db, name: Self.name, owner: owner) }
+        } catch {
+            // The lease lapses by itself after its time-to-live; the next run takes it over then.
+        }
     }
 }
