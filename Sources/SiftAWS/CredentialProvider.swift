@@ -31,6 +31,7 @@ public actor CredentialProvider {
     private var pending: Task<Result<AWSCredentials, CredentialError>, Never>?
     private var refreshes = 0
     private var advisoryFailures = 0
+    private let fixed: Bool
 
     /// A provider that calls `fetch` for the first credentials and again whenever they near expiry.
     public init(source: String, windows: RefreshWindows = .botocore, now: @escaping @Sendable () -> Date = { Date() },
@@ -38,13 +39,16 @@ public actor CredentialProvider {
                 fetch: @escaping @Sendable () async throws(CredentialError) -> AWSCredentials) {
         self.source = source
         self.current = initial
+        self.fixed = false
         self.windows = windows
         self.now = now
         self.fetch = fetch
     }
 
-    /// A provider of fixed credentials (they are never refreshed).
+    /// A provider of fixed credentials: always these, never refreshed nor checked (as botocore's static
+    /// `Credentials`).
     public init(fixed credentials: AWSCredentials) {
+        self.fixed = true
         self.source = credentials.source
         self.windows = .botocore
         self.now = { Date() }
@@ -61,7 +65,7 @@ public actor CredentialProvider {
     /// Credentials good for at least the mandatory window (or credentials that do not expire).
     public func credentials() async throws(CredentialError) -> AWSCredentials {
         guard let current else { return try await load(counted: false) }
-        guard needsRefresh(current, within: windows.advisory) else { return current }
+        guard !fixed, needsRefresh(current, within: windows.advisory) else { return current }
         let mandatory = needsRefresh(current, within: windows.mandatory)
         if pending != nil && !mandatory { return current }  // another caller is refreshing; these still work
         do {

@@ -16,8 +16,8 @@ struct CredentialParityTests {
         let containerToken: String
         let ssoToken: String
 
-        init() throws {
-            server = try PythonServer("cred_endpoints.py")
+        init(lifetime: Int = 3600) throws {
+            server = try PythonServer("cred_endpoints.py", ["--lifetime", String(lifetime)])
             let object = try server.manifestObject()
             guard let motoPort = object["moto_port"] as? Int,
                   let users = object["users"] as? [String: [String: String]],
