@@ -212,13 +212,14 @@ public enum Collector {
     ) async throws(CollectError) -> (CredentialProvider, [AccountOutcome]) {
         let base: CredentialProvider
         let stsEndpoint: URL, iamEndpoint: URL, organizationsEndpoint: URL
-        let region: String, globalRegion: String
+        let region: String, globalRegion: String, organizationsRegion: String
         do {
             stsEndpoint = try configuration.endpoint(for: .sts)
             iamEndpoint = try configuration.endpoint(for: .iam)
             organizationsEndpoint = try configuration.endpoint(for: .organizations)
             region = try configuration.region()
             globalRegion = try configuration.signingRegion(for: .iam)
+            organizationsRegion = try configuration.signingRegion(for: .organizations)
             base = try await cache.provider(for: configuration, transport: transport)
         } catch {
             throw .configuration(error)
@@ -234,7 +235,7 @@ public enum Collector {
             targets.append((caller.account, nil))
             if options.organisation {
                 let orgs = OrganizationsClient(provider: base, endpoint: organizationsEndpoint,
-                                               signingRegion: globalRegion, transport: transport)
+                                               signingRegion: organizationsRegion, transport: transport)
                 for account in try await orgs.listAccounts() where account.status == "ACTIVE" {
                     if account.id == caller.account {
                         targets[0].1 = account

@@ -321,9 +321,10 @@ public struct AWSConfiguration: Sendable {
     /// The region a service's requests are signed for: the configured region, except for the global
     /// services, which sign for their partition's home region.
     public func signingRegion(for service: AWSService) throws(CredentialError) -> String {
-        switch service {
-        case .iam, .organizations: return try partition().globalRegion
-        case .sts, .sso: return try region()
+        switch (service, try partition()) {
+        case (.organizations, .awsCN): return "cn-northwest-1"
+        case (.iam, let partition), (.organizations, let partition): return partition.globalRegion
+        case (.sts, _), (.sso, _): return try region()
         }
     }
 
