@@ -75,6 +75,7 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
             context.out.line("credentials renewed \(summary.credentialRefreshes) time\(summary.credentialRefreshes == 1 ? "" : "s")")
         }
         for warning in summary.warnings { context.err.line("warning: " + warning) }
+        context.err.flush()  // failures and warnings reach a non-terminal stderr too
         if !summary.failures.isEmpty && summary.accounts.isEmpty {
             throw ShellError("collect: every account failed")
         }
