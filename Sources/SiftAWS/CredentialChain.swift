@@ -26,12 +26,15 @@ public struct CredentialOptions: Sendable {
     public var processTimeout: TimeInterval
     /// Receives the `credential_process`'s stderr as it is written (default: this process's stderr).
     public var processStderr: @Sendable (Data) -> Void
-    /// Instance metadata: seconds per attempt and attempts (botocore: 1 s, 1 attempt).
+    /// Instance metadata: seconds per request (botocore: 1 s).
     public var metadataTimeout: TimeInterval
+    /// Instance metadata: attempts per request (botocore: 1).
     public var metadataAttempts: Int
-    /// Container credentials: seconds per attempt, attempts, pause between them (botocore: 2 s, 3, 1 s).
+    /// Container credentials: seconds per attempt (botocore: 2 s).
     public var containerTimeout: TimeInterval
+    /// Container credentials: attempts (botocore: 3).
     public var containerAttempts: Int
+    /// Container credentials: seconds between attempts (botocore: 1 s).
     public var containerRetryPause: TimeInterval
     /// Seconds for a request to the IAM Identity Center portal or STS `AssumeRoleWithWebIdentity`.
     public var requestTimeout: TimeInterval
@@ -190,8 +193,7 @@ struct CredentialChain: Sendable {
                 accessKeyId: id, secretAccessKey: secret, sessionToken: values["aws_session_token"].flatMap(nonEmpty),
                 source: "profile \(name) (keys in \(file))"))
         case (.some, nil): throw .incompleteProfile(profile: name, file: file, missing: "aws_secret_access_key")
-        case (nil, .some): throw .incompleteProfile(profile: name, file: file, missing: "aws_access_key_id")
-        case (nil, nil): return nil
+        case (nil, .some), (nil, nil): return nil  // botocore looks only for aws_access_key_id
         }
     }
 

@@ -144,6 +144,16 @@ struct CredentialParityTests {
                           config: "[default]\naws_access_key_id = {carol.id}\naws_secret_access_key = {carol.secret}\n",
                           credentials: "[default]\naws_access_key_id = {bob.id}\naws_secret_access_key = {bob.secret}\n",
                           arn: "arn:aws:iam::123456789012:user/bob"))
+        cases.append(Case(name: "AWS_DEFAULT_PROFILE before AWS_PROFILE", credentials: base
+                            + "[cfg]\naws_access_key_id = {carol.id}\naws_secret_access_key = {carol.secret}\n",
+                          environment: ["AWS_DEFAULT_PROFILE": "base", "AWS_PROFILE": "cfg"],
+                          arn: "arn:aws:iam::123456789012:user/bob"))
+        cases.append(Case(name: "a secret without its key id in the credentials file falls through to the config file",
+                          config: "[default]\naws_access_key_id = {carol.id}\naws_secret_access_key = {carol.secret}\n",
+                          credentials: "[default]\naws_secret_access_key = {bob.secret}\n",
+                          arn: "arn:aws:iam::123456789012:user/carol"))
+        cases.append(Case(name: "a key id without its secret is an error",
+                          credentials: "[default]\naws_access_key_id = {bob.id}\n", arn: nil))
         cases.append(Case(name: "role_arn + source_profile", config: audit, credentials: base, profile: "audit",
                           arn: "arn:aws:sts::111122223333:assumed-role/audit/audit-session",
                           source: "assume role arn:aws:iam::111122223333:role/audit via profile base"))

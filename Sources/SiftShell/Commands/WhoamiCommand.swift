@@ -3,6 +3,7 @@ import SiftAWS
 
 /// `whoami [--profile NAME] [--endpoint URL]`: who the credentials chain signs in as, and from where.
 public struct WhoamiCommand: ShellCommand, StandaloneCommand {
+    /// Name and help.
     public static let info = CommandInfo(
         name: "whoami",
         synopsis: "whoami [--profile NAME] [--endpoint URL]",
@@ -16,6 +17,7 @@ public struct WhoamiCommand: ShellCommand, StandaloneCommand {
     let profile: String?
     let endpoint: String?
 
+    /// Reads `--profile` and `--endpoint`.
     public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
         var reader = ArgumentReader(segment)
         let profile = try reader.option("--profile")?.text
@@ -24,6 +26,7 @@ public struct WhoamiCommand: ShellCommand, StandaloneCommand {
         return .standalone(WhoamiCommand(profile: profile, endpoint: endpoint))
     }
 
+    /// Prints `arn:`, `account:` and `source:`; never a secret.
     public func run(in context: ShellContext) throws {
         let configuration = AWSConfiguration(environment: context.environment, profile: profile ?? context.options.profile,
                                              endpoint: endpoint ?? context.options.endpoint)
