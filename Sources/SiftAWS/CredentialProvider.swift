@@ -95,17 +95,15 @@ public actor CredentialProvider {
             pending = task
         }
         let result = await task.value
-        if pending == task {
-            pending = nil
-            if case .success(let fresh) = result {
-                if let expiration = fresh.expiration, expiration <= now() {
-                    throw .expired(source: source)
-                }
-                if current != nil && counted { refreshes += 1 }
-                current = fresh
-            }
+        let first = pending == task  // the first of the waiters to resume keeps the result
+        if first { pending = nil }
+        let fresh = try result.get()
+        if let expiration = fresh.expiration, expiration <= now() { throw .expired(source: source) }
+        if first {
+            if current != nil && counted { refreshes += 1 }
+            current = fresh
         }
-        return try result.get()
+        return fresh
     }
 }
 

@@ -217,6 +217,24 @@ struct CredentialParityTests {
                           profile: "expired", arn: nil,
                           ssoCache: [sha1("https://legacy.awsapps.com/start"): "{\"accessToken\": \"\(world.ssoToken)\", "
                             + "\"expiresAt\": \"\(past)\", \"region\": \"us-east-1\"}"]))
+        cases.append(Case(name: "IAM Identity Center, sso_session with an expired token",
+                          config: "[profile ssoexp]\nsso_session = corp\nsso_account_id = 777788889999\n"
+                            + "sso_role_name = ReadOnly\n"
+                            + "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+                          profile: "ssoexp", arn: nil,
+                          ssoCache: [sha1("corp"): "{\"accessToken\": \"\(world.ssoToken)\", \"expiresAt\": \"\(past)\"}"]))
+        cases.append(Case(name: "IAM Identity Center, token refused by the portal",
+                          config: "[profile ssobad]\nsso_start_url = https://legacy.awsapps.com/start\nsso_region = us-east-1\n"
+                            + "sso_account_id = 777788889999\nsso_role_name = Legacy\n",
+                          profile: "ssobad", arn: nil,
+                          ssoCache: [sha1("https://legacy.awsapps.com/start"): "{\"accessToken\": \"revoked\", "
+                            + "\"expiresAt\": \"\(future)\"}"]))
+        cases.append(Case(name: "credential_process that fails",
+                          config: "[profile procfail]\ncredential_process = python3 \"{fixtures}/credential_process.py\" "
+                            + "A B --fail\n", profile: "procfail", arn: nil))
+        cases.append(Case(name: "web identity token file missing",
+                          environment: ["AWS_WEB_IDENTITY_TOKEN_FILE": "{home}/no-such-token",
+                                        "AWS_ROLE_ARN": "arn:aws:iam::555566667777:role/eks-pod"], arn: nil))
         cases.append(Case(name: "web_identity_token_file in a profile",
                           config: "[profile web]\nweb_identity_token_file = {home}/web-identity-token\n"
                             + "role_arn = arn:aws:iam::555566667777:role/eks-web\nrole_session_name = web-session\n",
