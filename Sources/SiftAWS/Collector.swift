@@ -118,7 +118,9 @@ public struct CollectSummary: Sendable, Hashable, CustomStringConvertible {
     public var warnings: [String]
     /// Per profile (or the default chain), where its credentials came from: `source:` lines.
     public var sources: [String]
-    /// Credential refreshes during the collect (temporary credentials renewed before expiry).
+    /// Renewals of temporary credentials by the providers this collect signed with, since those providers were
+    /// made: during this collect, or since the daemon started when its providers are shared
+    /// (`CollectOptions.credentialCache`).
     public var credentialRefreshes: Int
 
     /// The one-line summary: accounts, users, keys, API calls, seconds (and failures).

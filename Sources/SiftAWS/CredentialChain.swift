@@ -599,8 +599,13 @@ struct CredentialChain: Sendable {
     /// 403/404/405 on the token falls back to IMDSv1, as botocore does.
     func fetchInstanceCredentials() async -> Result<AWSCredentials, CredentialError> {
         let base = imdsBase()
-        let http = CredentialHTTP(timeout: options.metadataTimeout)
-        let attempts = max(1, options.metadataAttempts)
+        // botocore's metadata_service_timeout / _num_attempts (profile or AWS_METADATA_SERVICE_*) win.
+        let profile = shared.profiles[configuration.profileName]
+        let timeout = (env("AWS_METADATA_SERVICE_TIMEOUT") ?? profile?["metadata_service_timeout"])
+            .flatMap { TimeInterval($0) } ?? options.metadataTimeout
+        let attempts = max(1, (env("AWS_METADATA_SERVICE_NUM_ATTEMPTS") ?? profile?["metadata_service_num_attempts"])
+            .flatMap { Int($0) } ?? options.metadataAttempts)
+        let http = CredentialHTTP(timeout: timeout)
         func fail(_ message: String) -> Result<AWSCredentials, CredentialError> {
             .failure(.retrieval(source: "EC2 instance metadata (\(base))", message: message))
         }

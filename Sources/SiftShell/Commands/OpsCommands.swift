@@ -46,7 +46,8 @@ struct OpsShellEnvironment {
                                              credentialCache: credentials)
                 let summary = try await Collector.run(options: options, sink: StoreSubgraphSink(store: store))
                 for failure in summary.failures { err.line("collect: \(failure)") }
-                return summary.description
+                guard summary.credentialRefreshes > 0 else { return summary.description }
+                return summary.description + "; credentials renewed \(summary.credentialRefreshes) times so far"
             },
             actions: actions,
             runLine: { line in try await OpsLineRunner.run(line, context: context) },
