@@ -13,7 +13,8 @@ serves, like the real services do:
   `Authorization: <container token>`.
 - The IAM Identity Center portal: `GET /federation/credentials?role_name=R&account_id=A` with
   `x-amz-sso_bearer_token: <sso token>`; 401 UnauthorizedException otherwise.
-- `GET /stats`: requests per endpoint, and the expiry gate's counts.
+- `GET /stats`: requests per endpoint, and the expiry gate's counts. `GET /requests`: the `AssumeRole*` forms
+  the gate forwarded (web identity tokens replaced by their length) and whether each was signed.
 - Everything else (`POST /`) is the expiry gate: forwarded to moto unless it is signed with an access key this
   fake issued and whose Expiration has passed, which gets `400 ExpiredToken` (as AWS answers).
 
@@ -53,6 +54,7 @@ class State:
         self.lock = threading.Lock()
         self.issued = {}  # access key id -> expiry (epoch seconds)
         self.counts = {}
+        self.requests = []  # AssumeRole* forms seen by the gate
         self.sts = None
 
     def count(self, name):
@@ -104,6 +106,9 @@ def handler_for(state):
             if url.path == "/stats":
                 with state.lock:
                     return self.reply(200, json.dumps(state.counts))
+            if url.path == "/requests":
+                with state.lock:
+                    return self.reply(200, json.dumps(state.requests))
             if url.path.startswith("/latest/meta-data/iam/security-credentials/"):
                 if self.headers.get("x-aws-ec2-metadata-token") != IMDS_TOKEN:
                     return self.reply(401, "", "text/plain")
@@ -144,6 +149,13 @@ def handler_for(state):
 
         def do_POST(self):
             body = self.body()
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
+            if form.get("Action", "").startswith("AssumeRole"):
+                if "WebIdentityToken" in form:
+                    form["WebIdentityToken"] = "<token of %d bytes>" % len(form["WebIdentityToken"])
+                form["signed"] = "Authorization" in self.headers
+                with state.lock:
+                    state.requests.append(form)
             match = re.search(r"Credential=([A-Z0-9]+)/", self.headers.get("Authorization", ""))
             key = match.group(1) if match else None
             with state.lock:

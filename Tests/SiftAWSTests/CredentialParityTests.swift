@@ -303,6 +303,53 @@ struct CredentialParityTests {
     }
 }
 
+extension CredentialParityTests {
+    /// The `AssumeRole*` requests the gate has forwarded so far.
+    static func assumeRoleRequests(_ world: World) throws -> [[String: String]] {
+        let data = try Data(contentsOf: try #require(URL(string: world.fake + "/requests")))
+        let list = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
+        return list.map { $0.mapValues { "\($0)" } }
+    }
+
+    /// The same STS requests, parameter for parameter: RoleArn, RoleSessionName, ExternalId, DurationSeconds,
+    /// SerialNumber, TokenCode, the web identity token, and whether the request was signed.
+    @Test func assumeRoleRequestsAreBotocores() async throws {
+        let world = try World()
+        defer { world.server.stop() }
+        let wanted = ["a chain of two roles with external_id and duration_seconds", "mfa_serial (code answered)",
+                      "AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (EKS)", "credential_source Environment"]
+        var compared = 0
+        var seen: [[String: String]] = []
+        for testCase in Self.cases(world) where wanted.contains(testCase.name) {
+            var (home, environment) = try Self.prepare(testCase, world: world)
+            defer { try? FileManager.default.removeItem(atPath: home) }
+            environment["AWS_ENDPOINT_URL_STS"] = world.fake  // through the gate, which records each form
+            let before = try Self.assumeRoleRequests(world).count
+            _ = try Self.botocore(environment, profile: testCase.profile, sts: world.moto)
+            let middle = try Self.assumeRoleRequests(world)
+            _ = await Self.sift(environment, profile: testCase.profile, sts: world.moto)
+            let after = try Self.assumeRoleRequests(world)
+            let theirs = Array(middle[before...])
+            let ours = Array(after[middle.count...])
+            #expect(!theirs.isEmpty, "\(testCase): botocore sent no AssumeRole")
+            #expect(ours.map(Self.comparable) == theirs.map(Self.comparable), "\(testCase):\n botocore \(theirs)\n Sift \(ours)")
+            compared += theirs.count
+            seen += ours
+        }
+        #expect(compared >= 5)
+        // The settings did reach the wire (the comparison is not between two empty forms).
+        #expect(seen.contains { $0["ExternalId"] == "ext-1234" && $0["DurationSeconds"] == "1800" })
+        #expect(seen.contains { $0["SerialNumber"] == "arn:aws:iam::123456789012:mfa/bob" && $0["TokenCode"] == "123456" })
+        #expect(seen.contains { $0["Action"] == "AssumeRoleWithWebIdentity" && $0["signed"] == "0" })
+        print("AssumeRole requests identical to botocore's: \(compared)")
+    }
+
+    /// A request without what differs by design (`Version`).
+    static func comparable(_ form: [String: String]) -> [String: String] {
+        form.filter { $0.key != "Version" }
+    }
+}
+
 /// Why one side resolved no caller.
 struct Refusal: Error, CustomStringConvertible {
     let message: String
