@@ -402,6 +402,7 @@ struct CredentialChain: Sendable {
             .map { String(format: "%02x", $0) }.joined()
         let cacheFile = configuration.expand("~/.aws/sso/cache/\(cacheKey).json")
         let endpoint = try configuration.ssoEndpoint(region: ssoRegion)
+        let oidcEndpoint = try configuration.ssoOIDCEndpoint(region: ssoRegion)
         let options = self.options
         let http = CredentialHTTP(timeout: options.requestTimeout)
         let profileName = profile.name
@@ -413,13 +414,23 @@ struct CredentialChain: Sendable {
                 throw .ssoLoginNeeded(profile: profileName, reason: "no token in \(cacheFile)")
             }
             guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-                  let token = object["accessToken"] as? String,
-                  let expiresText = object["expiresAt"] as? String
+                  var token = object["accessToken"] as? String,
+                  let expiresText = object["expiresAt"] as? String, var expires = SSOToken.date(expiresText)
             else {
                 throw .ssoLoginNeeded(profile: profileName, reason: "the token in \(cacheFile) is not valid")
             }
-            let normalized = expiresText.hasSuffix("UTC") ? String(expiresText.dropLast(3)) + "Z" : expiresText
-            guard let expires = AWSDates.parse(normalized), expires > options.now() else {
+            // sso_session tokens are renewed through sso-oidc CreateToken within 15 minutes of expiry, as
+            // botocore's SSOTokenProvider does, and written back to the cache.
+            if sessionName != nil, expires.timeIntervalSince(options.now()) < 15 * 60,
+               let renewed = await SSOToken.refresh(object, oidc: oidcEndpoint, startURL: startURL, region: ssoRegion,
+                                                    http: http, now: options.now()) {
+                token = renewed.token
+                expires = renewed.expires
+                if let data = try? JSONSerialization.data(withJSONObject: renewed.cache, options: [.sortedKeys]) {
+                    try? data.write(to: URL(fileURLWithPath: cacheFile), options: .atomic)
+                }
+            }
+            guard expires > options.now() else {
                 throw .ssoLoginNeeded(profile: profileName, reason: "the token in \(cacheFile) has expired")
             }
             var components = URLComponents(url: endpoint, resolvingAgainstBaseURL: false)
@@ -655,5 +666,50 @@ struct CredentialChain: Sendable {
         case .failure(let failure):
             return fail(failure.message)
         }
+    }
+}
+
+/// The IAM Identity Center token cache entry of an `sso_session`, and its renewal.
+enum SSOToken {
+    /// `expiresAt` as the AWS CLI writes it (`...Z`, or `...UTC` in old versions).
+    static func date(_ text: String) -> Date? {
+        AWSDates.parse(text.hasSuffix("UTC") ? String(text.dropLast(3)) + "Z" : text)
+    }
+
+    /// A renewed token and the cache entry to write back.
+    struct Renewed {
+        var token: String
+        var expires: Date
+        var cache: [String: Any]
+    }
+
+    /// sso-oidc `CreateToken` with `grantType=refresh_token` when the entry has `refreshToken`, `clientId`,
+    /// `clientSecret` and an unexpired `registrationExpiresAt`; `nil` when it cannot be renewed (then the
+    /// current token is used while it lasts, as in botocore).
+    static func refresh(_ entry: [String: Any], oidc: URL, startURL: String, region: String, http: CredentialHTTP,
+                        now: Date) async -> Renewed? {
+        guard let refreshToken = entry["refreshToken"] as? String, let clientId = entry["clientId"] as? String,
+              let clientSecret = entry["clientSecret"] as? String,
+              let registration = (entry["registrationExpiresAt"] as? String).flatMap(date), registration > now,
+              let body = try? JSONSerialization.data(withJSONObject: [
+                  "grantType": "refresh_token", "clientId": clientId, "clientSecret": clientSecret,
+                  "refreshToken": refreshToken,
+              ])
+        else { return nil }
+        let url = oidc.appendingPathComponent("token")
+        guard case .success(let response) = await http.send("POST", url, headers: [("Content-Type", "application/json")],
+                                                           body: body),
+              response.status == 200,
+              let answer = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
+              let token = answer["accessToken"] as? String, let expiresIn = answer["expiresIn"] as? NSNumber
+        else { return nil }
+        let expires = now.addingTimeInterval(expiresIn.doubleValue)
+        var cache = entry
+        cache["startUrl"] = startURL
+        cache["region"] = region
+        cache["accessToken"] = token
+        cache["expiresAt"] = AWSDates.format(expires)
+        if let renewed = answer["refreshToken"] as? String { cache["refreshToken"] = renewed }
+        return Renewed(token: token, expires: expires, cache: cache)
     }
 }

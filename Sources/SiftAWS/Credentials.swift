@@ -295,6 +295,18 @@ public struct AWSConfiguration: Sendable {
         return try Self.checkedURL(value, setting: setting)
     }
 
+    /// The endpoint of IAM Identity Center OIDC (`CreateToken`) for `ssoRegion`.
+    func ssoOIDCEndpoint(region ssoRegion: String) throws(CredentialError) -> URL {
+        let candidates: [(String, String?)] = [
+            ("AWS_ENDPOINT_URL_SSO_OIDC", nonEmpty("AWS_ENDPOINT_URL_SSO_OIDC")),
+            ("AWS_ENDPOINT_URL", nonEmpty("AWS_ENDPOINT_URL")),
+        ]
+        let partition = AWSPartition(region: ssoRegion)
+        let (setting, value) = candidates.lazy.compactMap { setting, value in value.map { (setting, $0) } }.first
+            ?? ("sso_region \(ssoRegion)", "https://oidc.\(ssoRegion).\(partition.dnsSuffix)/")
+        return try Self.checkedURL(value, setting: setting)
+    }
+
     static func checkedURL(_ value: String, setting: String) throws(CredentialError) -> URL {
         guard let url = URL(string: value), let scheme = url.scheme?.lowercased(),
               scheme == "http" || scheme == "https", url.host != nil

@@ -11,6 +11,8 @@ serves, like the real services do:
   `GET /latest/meta-data/iam/security-credentials/ROLE` (credentials JSON).
 - Container credentials: `GET /container/creds` (and `/v2/credentials/ID` for relative URIs), which demands
   `Authorization: <container token>`.
+- IAM Identity Center OIDC: `POST /token` (CreateToken, `grantType=refresh_token`) renews the access token
+  for the right refresh token and client secret.
 - The IAM Identity Center portal: `GET /federation/credentials?role_name=R&account_id=A` with
   `x-amz-sso_bearer_token: <sso token>`; 401 UnauthorizedException otherwise.
 - `GET /stats`: requests per endpoint, and the expiry gate's counts. `GET /requests`: the `AssumeRole*` forms
@@ -39,6 +41,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 CONTAINER_TOKEN = "container-auth-token-5e1f0c"
 SSO_TOKEN = "sso-access-token-7d3a99"
 IMDS_TOKEN = "imds-session-token-41bb20"
+SSO_REFRESH_TOKEN = "sso-refresh-token-c8e2f1"
+SSO_CLIENT_SECRET = "sso-client-secret-93ad07"
 
 
 def free_port():
@@ -149,6 +153,16 @@ def handler_for(state):
 
         def do_POST(self):
             body = self.body()
+            if self.path == "/token":  # sso-oidc CreateToken, grant type refresh_token
+                request = json.loads(body or b"{}")
+                if (request.get("grantType") == "refresh_token" and request.get("refreshToken") == SSO_REFRESH_TOKEN
+                        and request.get("clientSecret") == SSO_CLIENT_SECRET):
+                    state.count("oidc")
+                    return self.reply(200, json.dumps({"accessToken": SSO_TOKEN, "expiresIn": 3600,
+                                                       "refreshToken": SSO_REFRESH_TOKEN + "-next",
+                                                       "tokenType": "Bearer"}))
+                state.count("oidc-refused")
+                return self.reply(400, json.dumps({"error": "invalid_grant"}))
             form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
             if form.get("Action", "").startswith("AssumeRole"):
                 if "WebIdentityToken" in form:
@@ -207,7 +221,8 @@ def main():
         with open(args.manifest, "w") as f:
             json.dump({"now": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                        "accounts": {}, "users": users, "moto_port": moto_port,
-                       "container_token": CONTAINER_TOKEN, "sso_token": SSO_TOKEN}, f)
+                       "container_token": CONTAINER_TOKEN, "sso_token": SSO_TOKEN,
+                       "sso_refresh_token": SSO_REFRESH_TOKEN, "sso_client_secret": SSO_CLIENT_SECRET}, f)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     print(f"PORT={server.server_address[1]} MOTO_PORT={moto_port}", flush=True)

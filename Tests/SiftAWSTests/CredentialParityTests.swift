@@ -15,6 +15,8 @@ struct CredentialParityTests {
         let users: [String: (id: String, secret: String)]
         let containerToken: String
         let ssoToken: String
+        let ssoRefreshToken: String
+        let ssoClientSecret: String
 
         init(lifetime: Int = 3600) throws {
             server = try PythonServer("cred_endpoints.py", ["--lifetime", String(lifetime)])
@@ -22,8 +24,12 @@ struct CredentialParityTests {
             guard let motoPort = object["moto_port"] as? Int,
                   let users = object["users"] as? [String: [String: String]],
                   let containerToken = object["container_token"] as? String,
-                  let ssoToken = object["sso_token"] as? String
+                  let ssoToken = object["sso_token"] as? String,
+                  let ssoRefreshToken = object["sso_refresh_token"] as? String,
+                  let ssoClientSecret = object["sso_client_secret"] as? String
             else { throw PythonServer.StartError.exited("manifest lacks moto_port, users or tokens") }
+            self.ssoRefreshToken = ssoRefreshToken
+            self.ssoClientSecret = ssoClientSecret
             moto = "http://127.0.0.1:\(motoPort)"
             fake = server.endpoint
             self.users = users.mapValues { (id: $0["id"] ?? "", secret: $0["secret"] ?? "") }
@@ -34,7 +40,10 @@ struct CredentialParityTests {
         func key(_ user: String) -> (id: String, secret: String) { users[user] ?? (id: "", secret: "") }
 
         /// Every secret the fixture handed out or that a case's files hold, for the secret scans.
-        var secrets: [String] { users.values.map(\.secret) + [containerToken, ssoToken, CredentialParityTests.webToken] }
+        var secrets: [String] {
+            users.values.map(\.secret) + [containerToken, ssoToken, ssoRefreshToken, ssoClientSecret,
+                                           CredentialParityTests.webToken]
+        }
     }
 
     static let webToken = "eyJhbGciOiJSUzI1NiJ9.web-identity-token-sift-test.c2lnbmF0dXJl"
@@ -80,6 +89,7 @@ struct CredentialParityTests {
         var environment = [
             "HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "AWS_ENDPOINT_URL_STS": world.moto, "AWS_ENDPOINT_URL_SSO": world.fake,
+            "AWS_ENDPOINT_URL_SSO_OIDC": world.fake,
             "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
         ]
         for (name, value) in testCase.environment { environment[name] = fill(value) }
@@ -223,6 +233,14 @@ struct CredentialParityTests {
                             + "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
                           profile: "ssoexp", arn: nil,
                           ssoCache: [sha1("corp"): "{\"accessToken\": \"\(world.ssoToken)\", \"expiresAt\": \"\(past)\"}"]))
+        cases.append(Case(name: "IAM Identity Center, sso_session token renewed through sso-oidc",
+                          config: "[profile ssorenew]\nsso_session = corp\nsso_account_id = 777788889999\n"
+                            + "sso_role_name = ReadOnly\n"
+                            + "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+                          profile: "ssorenew", arn: "arn:aws:sts::777788889999:assumed-role/AWSReservedSSO_ReadOnly/sso-user",
+                          ssoCache: [sha1("corp"): "{\"accessToken\": \"stale-access-token\", \"expiresAt\": \"\(past)\", "
+                            + "\"refreshToken\": \"\(world.ssoRefreshToken)\", \"clientId\": \"client-1\", "
+                            + "\"clientSecret\": \"\(world.ssoClientSecret)\", \"registrationExpiresAt\": \"\(future)\"}"]))
         cases.append(Case(name: "IAM Identity Center, token refused by the portal",
                           config: "[profile ssobad]\nsso_start_url = https://legacy.awsapps.com/start\nsso_region = us-east-1\n"
                             + "sso_account_id = 777788889999\nsso_role_name = Legacy\n",
@@ -275,10 +293,20 @@ struct CredentialParityTests {
         defer { world.server.stop() }
         var report: [String] = []
         for testCase in Self.cases(world) {
+            // Each side gets its own copy of the files: both may write the SSO token cache back.
             let (home, environment) = try Self.prepare(testCase, world: world)
-            defer { try? FileManager.default.removeItem(atPath: home) }
+            let (siftHome, siftEnvironment) = try Self.prepare(testCase, world: world)
+            defer {
+                try? FileManager.default.removeItem(atPath: home)
+                try? FileManager.default.removeItem(atPath: siftHome)
+            }
             let oracle = try Self.botocore(environment, profile: testCase.profile, sts: world.moto)
-            let ours = await Self.sift(environment, profile: testCase.profile, sts: world.moto)
+            let ours = await Self.sift(siftEnvironment, profile: testCase.profile, sts: world.moto)
+            if testCase.name.contains("renewed through sso-oidc") {
+                let cache = try String(contentsOfFile: siftHome + "/.aws/sso/cache/\(pythonSHA1("corp")).json", encoding: .utf8)
+                #expect(cache.contains(world.ssoToken) && cache.contains(world.ssoRefreshToken + "-next"),
+                        "Sift did not write the renewed token back")
+            }
             switch (oracle, ours) {
             case (.success(let expected), .success(let got)):
                 #expect(got.arn == expected, "\(testCase): botocore \(expected), Sift \(got.arn)")
