@@ -4,8 +4,18 @@ import SiftStore
 
 /// What to collect and how.
 public struct CollectOptions: Sendable {
-    /// A profile of the shared files (`--profile`); overrides the environment's keys.
-    public var profile: String?
+    /// Profiles of the shared files (`--profile a --profile b`), each collected in turn with its own
+    /// credentials; empty: the default chain. A named profile overrides the environment's keys.
+    public var profiles: [String]
+    /// The first profile (`--profile`), for one-profile callers.
+    public var profile: String? {
+        get { profiles.first }
+        set { profiles = newValue.map { [$0] } ?? [] }
+    }
+    /// How the credential chain behaves (refresh windows, MFA prompt, timeouts).
+    public var credentialOptions: CredentialOptions
+    /// Providers shared with other work (the daemon's cleanup); `nil`: providers of this collect only.
+    public var credentialCache: CredentialProviderCache?
     /// An endpoint for every service (`--endpoint`).
     public var endpoint: String?
     /// The role to assume in other accounts (`--assume-role NAME`).
@@ -33,13 +43,17 @@ public struct CollectOptions: Sendable {
     public var logger: Logger
 
     /// Creates options; only the environment is required.
-    public init(profile: String? = nil, endpoint: String? = nil, assumeRole: String? = nil, accounts: [String] = [],
-                organisation: Bool = false, environment: [String: String], maxInFlight: Int = 16,
-                retry: RetryPolicy = RetryPolicy(), pageSize: Int = 1000, reportTimeout: Double = 120,
-                accountConcurrency: Int = 2, requestTimeout: Double = 30, logger: Logger = Logger(label: "sift.aws")) {
+    public init(profile: String? = nil, profiles: [String] = [], endpoint: String? = nil, assumeRole: String? = nil,
+                accounts: [String] = [], organisation: Bool = false, environment: [String: String],
+                maxInFlight: Int = 16, retry: RetryPolicy = RetryPolicy(), pageSize: Int = 1000,
+                reportTimeout: Double = 120, accountConcurrency: Int = 2, requestTimeout: Double = 30,
+                credentialOptions: CredentialOptions = CredentialOptions(), credentialCache: CredentialProviderCache? = nil,
+                logger: Logger = Logger(label: "sift.aws")) {
         self.logger = logger
         self.requestTimeout = requestTimeout
-        self.profile = profile
+        self.profiles = (profile.map { [$0] } ?? []) + profiles.filter { $0 != profile }
+        self.credentialOptions = credentialOptions
+        self.credentialCache = credentialCache
         self.endpoint = endpoint
         self.assumeRole = assumeRole
         self.accounts = accounts
@@ -55,6 +69,10 @@ public struct CollectOptions: Sendable {
 
 /// Progress of a collect, for a terminal display.
 public enum CollectProgress: Sendable, Hashable {
+    /// The credentials of a profile (`nil`: the default chain) were resolved: who signs, and from where.
+    case signedIn(profile: String?, arn: String, account: String, source: String)
+    /// A profile's credentials could not be resolved; the other profiles go on.
+    case profileFailed(profile: String, message: String)
     /// The accounts to collect are known.
     case accountsPlanned([String])
     /// Work on an account began.
@@ -98,6 +116,12 @@ public struct CollectSummary: Sendable, Hashable, CustomStringConvertible {
     public var failures: [CollectFailure]
     /// Things that degraded without failing (no credential report, no alias).
     public var warnings: [String]
+    /// Per profile (or the default chain), where its credentials came from: `source:` lines.
+    public var sources: [String]
+    /// Renewals of temporary credentials by the providers this collect signed with, since those providers were
+    /// made: during this collect, or since the daemon started when its providers are shared
+    /// (`CollectOptions.credentialCache`).
+    public var credentialRefreshes: Int
 
     /// The one-line summary: accounts, users, keys, API calls, seconds (and failures).
     public var description: String {
@@ -151,32 +175,69 @@ public enum Collector {
         if !options.accounts.isEmpty && options.assumeRole == nil {
             throw .usage("collecting other accounts (--account) needs a role to assume (--assume-role NAME)")
         }
-        let configuration = AWSConfiguration(environment: options.environment, profile: options.profile,
-                                             endpoint: options.endpoint)
-        let base: AWSCredentials
+        let transport = AWSTransport(maxInFlight: options.maxInFlight, retry: options.retry,
+                                     timeout: options.requestTimeout, logger: options.logger)
+        let cache = options.credentialCache ?? CredentialProviderCache(options: options.credentialOptions)
+        let profiles: [String?] = options.profiles.isEmpty ? [nil] : options.profiles.map { $0 }
+        var summary = CollectSummary(accounts: [], users: 0, keys: 0, apiCalls: 0, callsByOperation: [:],
+                                     seconds: 0, failures: [], warnings: [], sources: [], credentialRefreshes: 0)
+        var wroteCloud = false
+        var providers: [CredentialProvider] = []
+        for profile in profiles {
+            let configuration = AWSConfiguration(environment: options.environment, profile: profile,
+                                                 endpoint: options.endpoint)
+            do {
+                let (provider, results) = try await collectProfile(
+                    configuration, profile: profile, options: options, cache: cache, transport: transport, sink: sink,
+                    wroteCloud: &wroteCloud, summary: &summary, progress: progress)
+                providers.append(provider)
+                summary.merge(results)
+            } catch {
+                // One profile: nothing could start, as before. Several: report it and go on.
+                guard profiles.count > 1, let profile else { throw error }
+                progress(.profileFailed(profile: profile, message: error.description))
+                summary.failures.append(CollectFailure(account: "profile \(profile)", message: error.description))
+            }
+        }
+        for provider in providers { summary.credentialRefreshes += await provider.refreshCount }
+        summary.apiCalls = transport.counter.total
+        summary.callsByOperation = transport.counter.byOperation
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    /// Collects the accounts reachable from one profile's credentials.
+    private static func collectProfile(
+        _ configuration: AWSConfiguration, profile: String?, options: CollectOptions, cache: CredentialProviderCache,
+        transport: AWSTransport, sink: any SubgraphSink, wroteCloud: inout Bool, summary: inout CollectSummary,
+        progress: @escaping @Sendable (CollectProgress) -> Void
+    ) async throws(CollectError) -> (CredentialProvider, [AccountOutcome]) {
+        let base: CredentialProvider
         let stsEndpoint: URL, iamEndpoint: URL, organizationsEndpoint: URL
-        let region: String
+        let region: String, globalRegion: String, organizationsRegion: String
         do {
-            base = try configuration.credentials()
             stsEndpoint = try configuration.endpoint(for: .sts)
             iamEndpoint = try configuration.endpoint(for: .iam)
             organizationsEndpoint = try configuration.endpoint(for: .organizations)
             region = try configuration.region()
+            globalRegion = try configuration.signingRegion(for: .iam)
+            organizationsRegion = try configuration.signingRegion(for: .organizations)
+            base = try await cache.provider(for: configuration, transport: transport)
         } catch {
             throw .configuration(error)
         }
-        let transport = AWSTransport(maxInFlight: options.maxInFlight, retry: options.retry,
-                                     timeout: options.requestTimeout, logger: options.logger)
-        let sts = STSClient(credentials: base, endpoint: stsEndpoint, region: region, transport: transport)
+        let sts = STSClient(provider: base, endpoint: stsEndpoint, region: region, transport: transport)
 
         let caller: CallerIdentity
         var targets: [(String, OrganizationAccount?)] = []
         do {
             caller = try await sts.getCallerIdentity()
+            progress(.signedIn(profile: profile, arn: caller.arn, account: caller.account, source: base.source))
+            summary.sources.append((profile.map { "profile \($0): " } ?? "") + base.source)
             targets.append((caller.account, nil))
             if options.organisation {
-                let orgs = OrganizationsClient(credentials: base, endpoint: organizationsEndpoint,
-                                               transport: transport)
+                let orgs = OrganizationsClient(provider: base, endpoint: organizationsEndpoint,
+                                               signingRegion: organizationsRegion, transport: transport)
                 for account in try await orgs.listAccounts() where account.status == "ACTIVE" {
                     if account.id == caller.account {
                         targets[0].1 = account
@@ -191,32 +252,36 @@ public enum Collector {
         for id in options.accounts where !targets.contains(where: { $0.0 == id }) {
             targets.append((id, nil))
         }
+        // An account already collected through an earlier profile is not collected twice.
+        targets.removeAll { target in summary.accounts.contains(target.0) }
         progress(.accountsPlanned(targets.map(\.0)))
-        do { try sink.write(AccountGraph.cloudSubgraph) } catch { throw .store("\(error)") }
+        if !wroteCloud {
+            do { try sink.write(AccountGraph.cloudSubgraph) } catch { throw .store("\(error)") }
+            wroteCloud = true
+        }
 
         let role = options.assumeRole ?? (options.organisation ? "OrganizationAccountAccessRole" : nil)
         let plan = AccountPlan(base: base, caller: caller.account, role: role, sts: sts,
-                               iamEndpoint: iamEndpoint, transport: transport, options: options,
-                               sink: sink, progress: progress)
-        let results = await plan.runAll(targets)
+                               iamEndpoint: iamEndpoint, iamRegion: globalRegion, transport: transport,
+                               options: options, sink: sink, progress: progress)
+        return (base, await plan.runAll(targets))
+    }
+}
 
-        var summary = CollectSummary(accounts: [], users: 0, keys: 0, apiCalls: 0, callsByOperation: [:],
-                                     seconds: 0, failures: [], warnings: [])
+extension CollectSummary {
+    /// Adds the outcomes of one profile's accounts.
+    mutating func merge(_ results: [AccountOutcome]) {
         for result in results {
             switch result {
             case .written(let account, let users, let keys, let warnings):
-                summary.accounts.append(account)
-                summary.users += users
-                summary.keys += keys
-                summary.warnings += warnings
+                accounts.append(account)
+                self.users += users
+                self.keys += keys
+                self.warnings += warnings
             case .failed(let failure):
-                summary.failures.append(failure)
+                failures.append(failure)
             }
         }
-        summary.apiCalls = transport.counter.total
-        summary.callsByOperation = transport.counter.byOperation
-        summary.seconds = Date().timeIntervalSince(start)
-        return summary
     }
 }
 
@@ -228,11 +293,12 @@ enum AccountOutcome: Sendable {
 
 /// Collects a list of accounts a few at a time; each one fails alone.
 struct AccountPlan: Sendable {
-    let base: AWSCredentials
+    let base: CredentialProvider
     let caller: String
     let role: String?
     let sts: STSClient
     let iamEndpoint: URL
+    let iamRegion: String
     let transport: AWSTransport
     let options: CollectOptions
     let sink: any SubgraphSink
@@ -261,7 +327,8 @@ struct AccountPlan: Sendable {
         do {
             let credentials = try await credentials(for: account)
             let collector = AccountCollector(
-                accountId: account, iam: IAMClient(credentials: credentials, endpoint: iamEndpoint, transport: transport),
+                accountId: account,
+                iam: IAMClient(provider: credentials, endpoint: iamEndpoint, signingRegion: iamRegion, transport: transport),
                 pageSize: options.pageSize, reportTimeout: options.reportTimeout, progress: progress)
             let (snapshot, warnings) = try await collector.collect(organizationAccount: organizationAccount)
             let subgraph = AccountGraph.subgraph(snapshot)
@@ -284,10 +351,16 @@ struct AccountPlan: Sendable {
         return .failed(CollectFailure(account: account, message: message))
     }
 
-    private func credentials(for account: String) async throws(AWSError) -> AWSCredentials {
+    /// The caller's own provider, or a provider of the role in `account`, renewed like any other.
+    private func credentials(for account: String) async throws(AWSError) -> CredentialProvider {
         // `run` refuses other accounts without a role, so only the caller's account lands here without one.
         guard account != caller, let role else { return base }
-        return try await sts.assumeRole(roleArn: "arn:aws:iam::\(account):role/\(role)", sessionName: "sift-collect")
+        let roleArn = "arn:aws:iam::\(account):role/\(role)"
+        // The first AssumeRole here, so that its error is the service's own (AccessDenied, ...).
+        let first = try await sts.assumeRole(roleArn: roleArn, sessionName: "sift-collect")
+        let provider = AssumedRoleProvider.make(sts: sts, roleArn: roleArn, sessionName: "sift-collect", base: base,
+                                                options: options.credentialOptions, initial: first)
+        return provider
     }
 }
 

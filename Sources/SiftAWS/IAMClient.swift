@@ -65,15 +65,21 @@ public enum CredentialReportState: String, Sendable, Hashable {
     case complete = "COMPLETE"
 }
 
-/// IAM over the query protocol. IAM is global: requests are signed for `us-east-1`.
+/// IAM over the query protocol. IAM is global: requests are signed for the partition's home region.
 public struct IAMClient: Sendable {
     let client: ServiceClient
 
     /// Creates a client on `endpoint` with `credentials`, sending through `transport`.
     public init(credentials: AWSCredentials, endpoint: URL, transport: AWSTransport) {
-        client = ServiceClient(transport: transport, endpoint: endpoint,
-                               signer: SigV4Signer(credentials: credentials, region: "us-east-1", service: "iam"),
-                               apiVersion: "2010-05-08")
+        self.init(provider: CredentialProvider(fixed: credentials), endpoint: endpoint, transport: transport)
+    }
+
+    /// Creates a client on `endpoint` signing with `provider`'s current credentials for `signingRegion`
+    /// (`us-east-1` in `aws`, `cn-north-1` in `aws-cn`, `us-gov-west-1` in `aws-us-gov`).
+    public init(provider: CredentialProvider, endpoint: URL, signingRegion: String = "us-east-1",
+                transport: AWSTransport) {
+        client = ServiceClient(transport: transport, endpoint: endpoint, credentials: provider, region: signingRegion,
+                               service: "iam", apiVersion: "2010-05-08")
     }
 
     /// Every user, following `Marker` while `IsTruncated`.

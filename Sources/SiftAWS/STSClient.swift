@@ -16,9 +16,14 @@ public struct STSClient: Sendable {
 
     /// Creates a client on `endpoint`, signing for `region`.
     public init(credentials: AWSCredentials, endpoint: URL, region: String, transport: AWSTransport) {
-        client = ServiceClient(transport: transport, endpoint: endpoint,
-                               signer: SigV4Signer(credentials: credentials, region: region, service: "sts"),
-                               apiVersion: "2011-06-15")
+        self.init(provider: CredentialProvider(fixed: credentials), endpoint: endpoint, region: region,
+                  transport: transport)
+    }
+
+    /// Creates a client on `endpoint` signing with `provider`'s current credentials for `region`.
+    public init(provider: CredentialProvider, endpoint: URL, region: String, transport: AWSTransport) {
+        client = ServiceClient(transport: transport, endpoint: endpoint, credentials: provider, region: region,
+                               service: "sts", apiVersion: "2011-06-15")
     }
 
     /// The caller's account, ARN and id.
@@ -30,18 +35,43 @@ public struct STSClient: Sendable {
         return CallerIdentity(account: account, arn: result.value("Arn") ?? "", userId: result.value("UserId") ?? "")
     }
 
-    /// Temporary credentials for `roleArn`.
-    public func assumeRole(roleArn: String, sessionName: String,
-                           durationSeconds: Int = 3600) async throws(AWSError) -> AWSCredentials {
-        let result = try await client.query("AssumeRole", [("RoleArn", roleArn), ("RoleSessionName", sessionName),
-                                                           ("DurationSeconds", String(durationSeconds))])
+    /// Temporary credentials for `roleArn` (`AssumeRole`), with the optional settings of a `role_arn` profile.
+    public func assumeRole(roleArn: String, sessionName: String, durationSeconds: Int? = 3600,
+                           externalId: String? = nil, serialNumber: String? = nil,
+                           tokenCode: String? = nil) async throws(AWSError) -> AWSCredentials {
+        var parameters = [("RoleArn", roleArn), ("RoleSessionName", sessionName)]
+        if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
+        if let externalId { parameters.append(("ExternalId", externalId)) }
+        if let serialNumber { parameters.append(("SerialNumber", serialNumber)) }
+        if let tokenCode { parameters.append(("TokenCode", tokenCode)) }
+        let result = try await client.query("AssumeRole", parameters)
+        return try Self.credentials(in: result, operation: "AssumeRole", source: "AssumeRole \(roleArn)")
+    }
+
+    /// The `<Credentials>` of an `AssumeRole*Result`.
+    static func credentials(in result: XMLTree, operation: String, source: String) throws(AWSError) -> AWSCredentials {
         guard let credentials = result.child("Credentials"),
               let id = credentials.value("AccessKeyId"), let secret = credentials.value("SecretAccessKey")
         else {
-            throw .malformedResponse(operation: "AssumeRole", message: "no Credentials")
+            throw .malformedResponse(operation: operation, message: "no Credentials")
         }
         return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: credentials.value("SessionToken"),
-                              source: "AssumeRole \(roleArn)")
+                              source: source, expiration: credentials.value("Expiration").flatMap(AWSDates.parse))
+    }
+
+    /// The credentials of an unsigned `operation` answer (`AssumeRoleWithWebIdentity`).
+    static func credentials(from body: Data, status: Int, operation: String) throws(AWSError) -> AWSCredentials {
+        guard (200..<300).contains(status) else {
+            throw ServiceClient.queryError(operation: operation, status: status, body: body)
+        }
+        let root: XMLTree
+        do { root = try XMLTree.parse(body) } catch {
+            throw .malformedResponse(operation: operation, message: "\(error)")
+        }
+        guard let result = root.child("\(operation)Result") ?? (root.name == "\(operation)Result" ? root : nil) else {
+            throw .malformedResponse(operation: operation, message: "no \(operation)Result")
+        }
+        return try credentials(in: result, operation: operation, source: operation)
     }
 }
 
@@ -59,12 +89,16 @@ public struct OrganizationAccount: Sendable, Hashable {
 public struct OrganizationsClient: Sendable {
     let client: ServiceClient
 
-    /// Creates a client on `endpoint` (Organizations signs for `us-east-1`).
+    /// Creates a client on `endpoint` (Organizations signs for its partition's home region, `us-east-1` in `aws`).
     public init(credentials: AWSCredentials, endpoint: URL, transport: AWSTransport) {
-        client = ServiceClient(transport: transport, endpoint: endpoint,
-                               signer: SigV4Signer(credentials: credentials, region: "us-east-1",
-                                                   service: "organizations"),
-                               apiVersion: "")
+        self.init(provider: CredentialProvider(fixed: credentials), endpoint: endpoint, transport: transport)
+    }
+
+    /// Creates a client on `endpoint` signing with `provider`'s current credentials for `signingRegion`.
+    public init(provider: CredentialProvider, endpoint: URL, signingRegion: String = "us-east-1",
+                transport: AWSTransport) {
+        client = ServiceClient(transport: transport, endpoint: endpoint, credentials: provider, region: signingRegion,
+                               service: "organizations", apiVersion: "")
     }
 
     /// Every account, following `NextToken`.

@@ -4,12 +4,17 @@ import Foundation
 struct ServiceClient: Sendable {
     let transport: AWSTransport
     let endpoint: URL
-    let signer: SigV4Signer
+    /// Signs every request with its current credentials (renewed before they expire).
+    let credentials: CredentialProvider
+    /// The signing region and service name.
+    let region: String
+    let service: String
     /// The query protocol's `Version` parameter (IAM `2010-05-08`, STS `2011-06-15`).
     let apiVersion: String
 
     /// Sends `Action=operation&Version=...&parameters` and returns the `<operationResult>` element.
     func query(_ operation: String, _ parameters: [(String, String)] = []) async throws(AWSError) -> XMLTree {
+        let signer = try await makeSigner(operation)
         let form = ([("Action", operation), ("Version", apiVersion)] + parameters)
             .map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }
             .joined(separator: "&")
@@ -36,6 +41,7 @@ struct ServiceClient: Sendable {
 
     /// Sends a JSON 1.1 request with `X-Amz-Target: target` and returns the decoded object.
     func json(_ operation: String, target: String, _ payload: [String: Any]) async throws(AWSError) -> [String: Any] {
+        let signer = try await makeSigner(operation)
         let body: Data
         do { body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) } catch {
             throw .malformedResponse(operation: operation, message: "cannot encode request: \(error)")
@@ -56,6 +62,19 @@ struct ServiceClient: Sendable {
             })
         return decoded.object
     }
+
+    /// A signer with the provider's current credentials. A provider that cannot deliver gives a
+    /// non-retryable `CredentialError` service error naming the operation.
+    func makeSigner(_ operation: String) async throws(AWSError) -> SigV4Signer {
+        do throws(CredentialError) {
+            return SigV4Signer(credentials: try await credentials.credentials(), region: region, service: service)
+        } catch {
+            throw .service(operation: operation, status: 0, code: Self.credentialErrorCode, message: error.description)
+        }
+    }
+
+    /// The code of an `AWSError` that stands for credentials that could not be obtained or renewed.
+    static let credentialErrorCode = "CredentialError"
 
     /// `<ErrorResponse><Error><Code>` (IAM, STS) to an `AWSError`.
     static func queryError(operation: String, status: Int, body: Data) -> AWSError {

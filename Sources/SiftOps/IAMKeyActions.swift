@@ -51,12 +51,16 @@ public struct IAMKeyActionsProvider: Sendable {
     public let role: String?
     /// The shared transport (bounded requests in flight, retries with backoff and jitter).
     public let transport: AWSTransport
+    /// Credential providers shared with collect and the daemon (renewed before expiry, once for all).
+    public let credentials: CredentialProviderCache
 
     /// Creates a provider.
-    public init(configuration: AWSConfiguration, role: String?, transport: AWSTransport = AWSTransport()) {
+    public init(configuration: AWSConfiguration, role: String?, transport: AWSTransport = AWSTransport(),
+                credentials: CredentialProviderCache = CredentialProviderCache(options: CredentialOptions(mfaPrompt: .unavailable))) {
         self.configuration = configuration
         self.role = role
         self.transport = transport
+        self.credentials = credentials
     }
 
     /// The provider as cleanup takes it.
@@ -66,26 +70,40 @@ public struct IAMKeyActionsProvider: Sendable {
     }
 
     private func actions(for account: String?, state: CallerState) async throws -> any AccessKeyActions {
-        let credentials = try configuration.credentials()
+        let provider = try await credentials.provider(for: configuration, transport: transport)
         let iamEndpoint = try configuration.endpoint(for: .iam)
-        guard let account else { return IAMKeyActions(client: IAMClient(credentials: credentials, endpoint: iamEndpoint, transport: transport)) }
-        let sts = STSClient(credentials: credentials, endpoint: try configuration.endpoint(for: .sts),
+        let iamRegion = try configuration.signingRegion(for: .iam)
+        func client(_ provider: CredentialProvider) -> IAMKeyActions {
+            IAMKeyActions(client: IAMClient(provider: provider, endpoint: iamEndpoint, signingRegion: iamRegion,
+                                            transport: transport))
+        }
+        guard let account else { return client(provider) }
+        let sts = STSClient(provider: provider, endpoint: try configuration.endpoint(for: .sts),
                             region: try configuration.region(), transport: transport)
         let caller = try await state.account { () async throws(AWSError) -> String in try await sts.getCallerIdentity().account }
-        if caller == account {
-            return IAMKeyActions(client: IAMClient(credentials: credentials, endpoint: iamEndpoint, transport: transport))
-        }
+        if caller == account { return client(provider) }
         guard let role else {
             throw KeyActionError.failed("account \(account) is not the caller's (\(caller)) and collect_role is not set")
         }
-        let assumed = try await sts.assumeRole(roleArn: "arn:aws:iam::\(account):role/\(role)", sessionName: "sift-cleanup")
-        return IAMKeyActions(client: IAMClient(credentials: assumed, endpoint: iamEndpoint, transport: transport))
+        let assumed = await state.assumed(account: account) {
+            AssumedRoleProvider.make(sts: sts, roleArn: "arn:aws:iam::\(account):role/\(role)", sessionName: "sift-cleanup",
+                                     base: provider, options: credentials.options)
+        }
+        return client(assumed)
     }
 }
 
-/// The caller's account, asked for once.
+/// The caller's account, asked for once, and the providers of roles assumed in other accounts.
 actor CallerState {
     private var caller: String?
+    private var roles: [String: CredentialProvider] = [:]
+
+    func assumed(account: String, make: () -> CredentialProvider) -> CredentialProvider {
+        if let provider = roles[account] { return provider }
+        let provider = make()
+        roles[account] = provider
+        return provider
+    }
 
     func account(_ fetch: () async throws(AWSError) -> String) async throws(AWSError) -> String {
         if let caller { return caller }

@@ -51,6 +51,7 @@ final class Emulator {
             "AWS_ENDPOINT_URL": "http://127.0.0.1:\(port)", "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_PROFILE": "", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
+            "AWS_EC2_METADATA_DISABLED": "true",
         ]
     }
 
@@ -71,7 +72,7 @@ struct CollectTests {
         let db = directory.appendingPathComponent("sift.db").path
         let collect = try SiftProcess.run(["--db", db, "collect"], environment: emulator.environment)
         #expect(collect.status == 0, "\(collect.stderr)")
-        #expect(collect.stdout.hasPrefix("collected 1 account, "))
+        #expect(collect.stdout.hasPrefix("source: environment\ncollected 1 account, "), "\(collect.stdout)")
         // The summary never carries the secret.
         #expect(!(collect.stdout + collect.stderr).contains("testing"))
         let count = try SiftProcess.run(["--db", db, "search is(access_key) and last_access > 90days <-- is(user) | count name"])
@@ -87,7 +88,7 @@ struct CollectTests {
         let result = try SiftProcess.run(["--db", db, "collect"], environment: [
             "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
             "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
-            "HOME": directory.path, "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            "HOME": directory.path, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_EC2_METADATA_DISABLED": "true",
         ])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: "))

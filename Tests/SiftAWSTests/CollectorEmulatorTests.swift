@@ -133,4 +133,10 @@ final class EventLog: @unchecked Sendable {
         defer { lock.unlock() }
         return events.contains(event)
     }
+
+    var all: [CollectProgress] {
+        lock.lock()
+        defer { lock.unlock() }
+        return events
+    }
 }

@@ -18,6 +18,9 @@ struct CredentialChainTests {
         func remove() { try? FileManager.default.removeItem(atPath: path) }
     }
 
+    /// No instance metadata, no terminal: nothing leaves the machine.
+    static let options = CredentialOptions(mfaPrompt: .unavailable)
+
     static let credentialsFile = """
         # comment
         [default]
@@ -45,47 +48,47 @@ struct CredentialChainTests {
         sso_session = corp
         """
 
-    @Test func environmentKeysWinOverFiles() throws {
+    @Test func environmentKeysWinOverFiles() async throws {
         let home = try Home(credentials: Self.credentialsFile)
         defer { home.remove() }
         let env = ["HOME": home.path, "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "env-secret",
                    "AWS_SESSION_TOKEN": "env-token", "AWS_PROFILE": "dev"]
-        let credentials = try AWSConfiguration(environment: env).credentials()
+        let credentials = try await AWSConfiguration(environment: env).credentials(options: Self.options)
         #expect(credentials.accessKeyId == "AKIAENV")
         #expect(credentials.secretAccessKey == "env-secret")
         #expect(credentials.sessionToken == "env-token")
         #expect(credentials.source == "environment")
     }
 
-    @Test func explicitProfileWinsOverEnvironmentKeys() throws {
+    @Test func explicitProfileWinsOverEnvironmentKeys() async throws {
         let home = try Home(credentials: Self.credentialsFile)
         defer { home.remove() }
         let env = ["HOME": home.path, "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "env-secret"]
-        let credentials = try AWSConfiguration(environment: env, profile: "dev").credentials()
+        let credentials = try await AWSConfiguration(environment: env, profile: "dev").credentials(options: Self.options)
         #expect(credentials.accessKeyId == "AKIADEV")
         #expect(credentials.sessionToken == "dev-token")
-        #expect(credentials.source == "profile 'dev' in \(home.path)/.aws/credentials")
+        #expect(credentials.source == "profile dev (keys in \(home.path)/.aws/credentials)")
     }
 
-    @Test func defaultAndAWSProfile() throws {
+    @Test func defaultAndAWSProfile() async throws {
         let home = try Home(credentials: Self.credentialsFile)
         defer { home.remove() }
-        #expect(try AWSConfiguration(environment: ["HOME": home.path]).credentials().accessKeyId == "AKIADEFAULT")
-        let dev = try AWSConfiguration(environment: ["HOME": home.path, "AWS_PROFILE": "dev"]).credentials()
+        #expect(try await AWSConfiguration(environment: ["HOME": home.path]).credentials(options: Self.options).accessKeyId == "AKIADEFAULT")
+        let dev = try await AWSConfiguration(environment: ["HOME": home.path, "AWS_PROFILE": "dev"]).credentials(options: Self.options)
         #expect(dev.accessKeyId == "AKIADEV")
     }
 
-    @Test func configFileProfileSectionAndEndpoint() throws {
+    @Test func configFileProfileSectionAndEndpoint() async throws {
         let home = try Home(credentials: Self.credentialsFile, config: Self.configFile)
         defer { home.remove() }
         let configuration = AWSConfiguration(environment: ["HOME": home.path, "AWS_PROFILE": "cfgonly"])
-        let credentials = try configuration.credentials()
+        let credentials = try await configuration.credentials(options: Self.options)
         #expect(credentials.accessKeyId == "AKIACFG")
         #expect(try configuration.endpoint(for: .iam).absoluteString == "http://127.0.0.1:4566")
-        #expect(try AWSConfiguration(environment: ["HOME": home.path]).region() == "eu-west-1")
+        #expect(try await AWSConfiguration(environment: ["HOME": home.path]).region() == "eu-west-1")
     }
 
-    @Test func fileLocationsFromEnvironment() throws {
+    @Test func fileLocationsFromEnvironment() async throws {
         let home = try Home()
         defer { home.remove() }
         let credentialsPath = home.path + "/elsewhere-credentials"
@@ -97,11 +100,11 @@ struct CredentialChainTests {
             "HOME": home.path, "AWS_SHARED_CREDENTIALS_FILE": credentialsPath, "AWS_CONFIG_FILE": configPath,
             "AWS_PROFILE": "ci",
         ])
-        #expect(try configuration.credentials().accessKeyId == "AKIACI")
+        #expect(try await configuration.credentials(options: Self.options).accessKeyId == "AKIACI")
         #expect(try configuration.region() == "ap-south-1")
     }
 
-    @Test func endpointPrecedence() throws {
+    @Test func endpointPrecedence() async throws {
         let home = try Home()
         defer { home.remove() }
         var env = ["HOME": home.path]
@@ -122,58 +125,59 @@ struct CredentialChainTests {
         }
     }
 
-    @Test func noCredentialsSaysWhereItLooked() throws {
+    @Test func noCredentialsSaysWhereItLooked() async throws {
         let home = try Home()
         defer { home.remove() }
         do {
-            _ = try AWSConfiguration(environment: ["HOME": home.path]).credentials()
+            _ = try await AWSConfiguration(environment: ["HOME": home.path, "AWS_EC2_METADATA_DISABLED": "true"])
+                .credentials(options: Self.options)
             Issue.record("expected an error")
         } catch {
             let text = error.description
             #expect(text.hasPrefix("no AWS credentials found; looked in: environment"))
             #expect(text.contains("\(home.path)/.aws/credentials (no such file)"))
             #expect(text.contains("\(home.path)/.aws/config (no such file)"))
+            #expect(text.contains("EC2 instance metadata (AWS_EC2_METADATA_DISABLED=true)"))
         }
     }
 
-    @Test func namedProfileMissing() throws {
+    @Test func namedProfileMissing() async throws {
         let home = try Home(credentials: Self.credentialsFile)
         defer { home.remove() }
-        #expect {
-            try AWSConfiguration(environment: ["HOME": home.path], profile: "nope").credentials()
+        await #expect {
+            try await AWSConfiguration(environment: ["HOME": home.path], profile: "nope").credentials(options: Self.options)
         } throws: { error in
             guard case CredentialError.profileNotFound(let profile, _) = error else { return false }
             return profile == "nope"
         }
     }
 
-    @Test func halfAKeyPairIsAnError() throws {
+    @Test func halfAKeyPairIsAnError() async throws {
         let home = try Home(credentials: "[default]\naws_access_key_id = AKIAHALF\n")
         defer { home.remove() }
-        #expect(throws: CredentialError.incompleteEnvironment(missing: "AWS_SECRET_ACCESS_KEY")) {
-            try AWSConfiguration(environment: ["HOME": home.path, "AWS_ACCESS_KEY_ID": "AKIA"]).credentials()
+        await #expect(throws: CredentialError.incompleteEnvironment(missing: "AWS_SECRET_ACCESS_KEY")) {
+            try await AWSConfiguration(environment: ["HOME": home.path, "AWS_ACCESS_KEY_ID": "AKIA"]).credentials(options: Self.options)
         }
-        #expect(throws: CredentialError.incompleteProfile(profile: "default", file: "\(home.path)/.aws/credentials",
+        await #expect(throws: CredentialError.incompleteProfile(profile: "default", file: "\(home.path)/.aws/credentials",
                                                           missing: "aws_secret_access_key")) {
-            try AWSConfiguration(environment: ["HOME": home.path]).credentials()
+            try await AWSConfiguration(environment: ["HOME": home.path]).credentials(options: Self.options)
         }
     }
 
-    @Test func unsupportedProfileIsNamed() throws {
-        let home = try Home(config: Self.configFile)
+    @Test func ssoProfileWithoutItsSessionIsNamed() async throws {
+        let home = try Home(config: Self.configFile + "\nsso_account_id = 111122223333\nsso_role_name = Audit\n")
         defer { home.remove() }
-        #expect(throws: CredentialError.unsupportedProfile(profile: "sso", file: "\(home.path)/.aws/config",
-                                                           setting: "sso_session")) {
-            try AWSConfiguration(environment: ["HOME": home.path], profile: "sso").credentials()
+        await #expect(throws: CredentialError.invalidProfile(profile: "sso", message: "sso_session 'corp' does not exist")) {
+            try await AWSConfiguration(environment: ["HOME": home.path], profile: "sso").credentials(options: Self.options)
         }
     }
 
-    @Test func malformedFileGivesLine() throws {
+    @Test func malformedFileGivesLine() async throws {
         let home = try Home(credentials: "[default]\naws_access_key_id = A\nthis is not a setting\n")
         defer { home.remove() }
-        #expect(throws: CredentialError.malformedFile(file: "\(home.path)/.aws/credentials", line: 3,
+        await #expect(throws: CredentialError.malformedFile(file: "\(home.path)/.aws/credentials", line: 3,
                                                       message: "expected 'key = value' or '[section]'")) {
-            try AWSConfiguration(environment: ["HOME": home.path]).credentials()
+            try await AWSConfiguration(environment: ["HOME": home.path]).credentials(options: Self.options)
         }
     }
 

@@ -9,6 +9,8 @@ final class PythonServer {
     let port: Int
     let manifest: Manifest
     let directory: URL
+    /// The `PORT=` line as printed (fixtures may add `NAME=value` pairs).
+    let banner: String
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -53,10 +55,23 @@ final class PythonServer {
               let port = Int(line[range.upperBound...].prefix { $0.isNumber })
         else { throw StartError.exited(line) }
         self.port = port
+        self.banner = line
         manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
     }
 
     var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// An integer `NAME=<n>` of the banner.
+    func bannerValue(_ name: String) -> Int? {
+        guard let range = banner.range(of: " \(name)=") else { return nil }
+        return Int(banner[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// The manifest file as JSON (fixture-specific fields).
+    func manifestObject() throws -> [String: Any] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("manifest.json"))
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
 
     func stop() {
         if process.isRunning {

@@ -100,7 +100,9 @@ final class OpsEmulator {
     /// A real IAM client of this emulator.
     func iamClient(retry: RetryPolicy = RetryPolicy()) throws -> IAMClient {
         let configuration = AWSConfiguration(environment: environment)
-        return IAMClient(credentials: try configuration.credentials(), endpoint: try configuration.endpoint(for: .iam),
+        let credentials = AWSCredentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "",
+                                         secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? "", source: "environment")
+        return IAMClient(credentials: credentials, endpoint: try configuration.endpoint(for: .iam),
                          transport: AWSTransport(retry: retry))
     }
 

@@ -11,21 +11,25 @@ struct StoreSubgraphSink: SubgraphSink {
     }
 }
 
-/// `collect [--profile P] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]`.
+/// `collect [--profile P ...] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]`.
 public struct CollectCommand: ShellCommand, StandaloneCommand {
     public static let info = CommandInfo(
         name: "collect",
-        synopsis: "collect [--profile P] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]",
+        synopsis: "collect [--profile P ...] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]",
         summary: "read IAM users and access keys from AWS into the graph",
         details: """
-        Credentials come from the usual places: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
-        AWS_SESSION_TOKEN, AWS_PROFILE or --profile in ~/.aws/credentials and ~/.aws/config.
+        Credentials come from the AWS CLI's chain: environment keys, --profile / AWS_PROFILE in
+        ~/.aws/credentials and ~/.aws/config (static keys, role_arn with source_profile or
+        credential_source, credential_process, IAM Identity Center after `aws sso login`, web identity),
+        container credentials and the EC2 instance role. A `source:` line says which was used.
+        --profile may be repeated: each profile's account is collected as its own subgraph, and a
+        profile that fails is reported while the others go on.
         AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM or --endpoint point at another endpoint.
         Other accounts: --assume-role NAME --account ID (repeatable), or --organization for every
         account of the organisation. One failing account is reported; the others still land.
         """)
 
-    let profile: String?
+    let profiles: [String]
     let endpoint: String?
     let assumeRole: String?
     let accounts: [String]
@@ -33,7 +37,7 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
 
     public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
         var reader = ArgumentReader(segment)
-        let profile = try reader.option("--profile")?.text
+        let profiles = try reader.repeatedOption("--profile").map(\.text)
         let endpoint = try reader.option("--endpoint")?.text
         let role = try reader.option("--assume-role")?.text
         let accounts = try reader.repeatedOption("--account").flatMap { $0.text.split(separator: ",").map(String.init) }
@@ -43,15 +47,16 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
             throw ShellError("collect: --account needs --assume-role NAME", at: segment.rawPosition)
         }
         return .standalone(CollectCommand(
-            profile: profile, endpoint: endpoint, assumeRole: role, accounts: accounts, organisation: organisation))
+            profiles: profiles, endpoint: endpoint, assumeRole: role, accounts: accounts, organisation: organisation))
     }
 
     public func run(in context: ShellContext) throws {
         let options = CollectOptions(
-            profile: profile ?? context.options.profile,
+            profiles: profiles.isEmpty ? context.options.profile.map { [$0] } ?? [] : profiles,
             endpoint: endpoint ?? context.options.endpoint,
             assumeRole: assumeRole, accounts: accounts, organisation: organisation,
-            environment: context.environment)
+            environment: context.environment,
+            credentialOptions: CredentialOptions(mfaPrompt: context.err.isTerminal ? .terminal : .unavailable))
         let sink = StoreSubgraphSink(store: try context.store())
         let display = CollectDisplay(context.err)
         let outcome = AsyncOutcome<CollectSummary>()
@@ -64,8 +69,13 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
         }
         let summary = try outcome.wait()
         display.clear()
+        for source in summary.sources { context.out.line("source: " + source) }
         context.out.line(summary.description)
+        if summary.credentialRefreshes > 0 {
+            context.out.line("credentials renewed \(summary.credentialRefreshes) time\(summary.credentialRefreshes == 1 ? "" : "s")")
+        }
         for warning in summary.warnings { context.err.line("warning: " + warning) }
+        context.err.flush()  // failures and warnings reach a non-terminal stderr too
         if !summary.failures.isEmpty && summary.accounts.isEmpty {
             throw ShellError("collect: every account failed")
         }
@@ -106,6 +116,12 @@ final class CollectDisplay: @unchecked Sendable {
         defer { lock.unlock() }
         let text: String
         switch progress {
+        case .signedIn(let profile, let arn, _, _):
+            text = (profile.map { "profile \($0): " } ?? "") + "signed in as \(arn)"
+        case .profileFailed(let profile, let message):
+            writer.line((shown ? "\r\u{1B}[K" : "") + writer.styled("profile \(profile): failed: \(message)", .red))
+            shown = false
+            return
         case .accountsPlanned(let accounts):
             planned = accounts.count
             text = "collecting \(accounts.count) account\(accounts.count == 1 ? "" : "s")"

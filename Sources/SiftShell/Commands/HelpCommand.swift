@@ -61,7 +61,7 @@ extension CommandRegistry {
             CountCommand.self, ListCommand.self, HeadCommand.self, TailCommand.self, SortCommand.self,
             LimitCommand.self, UniqCommand.self, FormatCommand.self, DumpCommand.self,
             KindsCommand.self, HistoryCommand.self, CleanCommand.self, ProtectCommand.self,
-            UnprotectCommand.self, CollectCommand.self, ImportCommand.self, ExportCommand.self,
+            UnprotectCommand.self, CollectCommand.self, WhoamiCommand.self, ImportCommand.self, ExportCommand.self,
             GenerateCommand.self, CheckCommand.self,
         ] + opsCommands + [VersionCommand.self])
     }

@@ -28,20 +28,26 @@ struct OpsShellEnvironment {
         let endpoint = context.options.endpoint
         let environment = context.environment
         let configStore = ConfigStore(store: store)
+        // One set of credential providers for every collect and cleanup of this environment (the daemon's
+        // lifetime): temporary credentials are renewed before expiry, once for all. No terminal: no MFA prompt.
+        let credentials = CredentialProviderCache(options: CredentialOptions(mfaPrompt: .unavailable))
         let actions: AccessKeyActionsProvider = { account in
             let config = try configStore.load()
             let transport = AWSTransport(maxInFlight: config.cleanupPoolSize)
-            return try await IAMKeyActionsProvider(configuration: configuration, role: config.collectRole, transport: transport)
+            return try await IAMKeyActionsProvider(configuration: configuration, role: config.collectRole, transport: transport,
+                                                   credentials: credentials)
                 .provider(account)
         }
         return WorkflowEnvironment(
             store: store,
             collect: { config in
                 let options = CollectOptions(profile: profile, endpoint: endpoint, assumeRole: config.collectRole,
-                                             accounts: config.collectAccounts, environment: environment)
+                                             accounts: config.collectAccounts, environment: environment,
+                                             credentialCache: credentials)
                 let summary = try await Collector.run(options: options, sink: StoreSubgraphSink(store: store))
                 for failure in summary.failures { err.line("collect: \(failure)") }
-                return summary.description
+                guard summary.credentialRefreshes > 0 else { return summary.description }
+                return summary.description + "; credentials renewed \(summary.credentialRefreshes) times so far"
             },
             actions: actions,
             runLine: { line in try await OpsLineRunner.run(line, context: context) },

@@ -1,0 +1,57 @@
+import Foundation
+import SiftAWS
+
+/// `whoami [--profile NAME] [--endpoint URL]`: who the credentials chain signs in as, and from where.
+public struct WhoamiCommand: ShellCommand, StandaloneCommand {
+    /// Name and help.
+    public static let info = CommandInfo(
+        name: "whoami",
+        synopsis: "whoami [--profile NAME] [--endpoint URL]",
+        summary: "show the AWS identity collect and cleanup sign with (never a secret)",
+        details: """
+        Resolves credentials as collect does (the AWS CLI's chain) and calls STS GetCallerIdentity.
+        Prints `arn:`, `account:` and `source:` (where the credentials came from, e.g.
+        `assume role arn:aws:iam::111122223333:role/audit via profile base`).
+        """)
+
+    let profile: String?
+    let endpoint: String?
+
+    /// Reads `--profile` and `--endpoint`.
+    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
+        var reader = ArgumentReader(segment)
+        let profile = try reader.option("--profile")?.text
+        let endpoint = try reader.option("--endpoint")?.text
+        try reader.finish()
+        return .standalone(WhoamiCommand(profile: profile, endpoint: endpoint))
+    }
+
+    /// Prints `arn:`, `account:` and `source:`; never a secret.
+    public func run(in context: ShellContext) throws {
+        let configuration = AWSConfiguration(environment: context.environment, profile: profile ?? context.options.profile,
+                                             endpoint: endpoint ?? context.options.endpoint)
+        let options = CredentialOptions(mfaPrompt: context.err.isTerminal ? .terminal : .unavailable)
+        let outcome = AsyncOutcome<(CallerIdentity, String)>()
+        Task {
+            do {
+                outcome.finish(.success(try await WhoamiCommand.identify(configuration, options: options)))
+            } catch {
+                outcome.finish(.failure(ShellError("whoami: \(error)")))
+            }
+        }
+        let (identity, source) = try outcome.wait()
+        context.out.line("arn: \(identity.arn)")
+        context.out.line("account: \(identity.account)")
+        context.out.line("source: \(source)")
+    }
+
+    /// The caller's identity and the source of its credentials.
+    static func identify(_ configuration: AWSConfiguration,
+                         options: CredentialOptions) async throws -> (CallerIdentity, String) {
+        let transport = AWSTransport()
+        let provider = try await configuration.credentialProvider(options: options, transport: transport)
+        let sts = STSClient(provider: provider, endpoint: try configuration.endpoint(for: .sts),
+                            region: try configuration.region(), transport: transport)
+        return (try await sts.getCallerIdentity(), provider.source)
+    }
+}
