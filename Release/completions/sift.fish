@@ -23,7 +23,7 @@ function __sift_complete
         end
         set i (math $i + 1)
     end
-    set -l line (string join ' ' $words $current)
+    set -l line (string join -- ' ' $words $current)
     set -l partial (string replace -r '.*[][\s(),{}|;=<>!~"\'`]' '' -- $line)
     set -l keep (string replace -r (string escape --style=regex -- $partial)'$' '' -- $current)
     for candidate in (sift $db --complete "$line" 2>/dev/null)
