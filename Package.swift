@@ -56,10 +56,7 @@ let package = Package(
         // Posture checks: catalogue, runs, scores, reports.
         .target(
             name: "SiftChecks",
-            dependencies: [
-                "SiftStore", "SiftQuery", "SiftSchema",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            dependencies: ["SiftStore", "SiftQuery", "SiftSchema"]
         ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftQuery
 import SiftStore
 
@@ -45,7 +44,7 @@ public struct CheckRunner: Sendable {
     /// Selects, validates, evaluates, stores and compares: the report of the run.
     public func run(_ request: CheckRunRequest, now: Date = Date()) throws -> CheckRunReport {
         let outcomes = try evaluate(request, now: now)
-        return try CheckRunStore(writer: store.writer).record(startedAt: now, outcomes: outcomes)
+        return try CheckRunStore(store: store).record(startedAt: now, outcomes: outcomes)
     }
 
     /// Selects and evaluates the checks without storing anything.
@@ -59,50 +58,49 @@ public struct CheckRunner: Sendable {
         let accountKinds = Set(kinds.subkinds(of: "account") + ["account"])
         let keyKinds = Set(kinds.subkinds(of: "access_key"))
         let userKinds = Set(kinds.subkinds(of: "user"))
-        return try store.writer.read { db in
-            let found = try prepared.map { check in try Self.failingNodes(of: check, compiler: compiler, in: db) }
-            // One account lookup for the nodes of all checks: a key failing two checks is looked up once.
-            let allNids = Set(found.flatMap(\.keys))
-            let accounts = try AccountLookup.accounts(of: Array(allNids), accountKinds: accountKinds, in: db)
-            return zip(prepared, found).map { check, nodes in
-                var failing: [FailingResource] = []
-                var exempt: [FailingResource] = []
-                for (nid, node) in nodes {
-                    let resource = node.resource(
-                        account: accounts[nid],
-                        role: keyKinds.contains(node.kind) ? .key : (userKinds.contains(node.kind) ? .user : .other))
-                    if node.isProtected && !request.includeProtected {
-                        exempt.append(resource)
-                    } else {
-                        failing.append(resource)
-                    }
+        var compiledChecks: [[CompiledQuery]] = []
+        for check in prepared {
+            var compiled: [CompiledQuery] = []
+            for (text, query) in zip(check.definition.queries, check.queries) {
+                do {
+                    compiled.append(try compiler.compile(query, output: .nodes()))
+                } catch {
+                    throw CheckError.queryFailed(check: check.definition.id, query: text, message: "\(error)")
                 }
-                return CheckOutcome(check: check.definition, parameters: check.values, failing: failing, exempt: exempt)
             }
+            compiledChecks.append(compiled)
+        }
+        let (found, accounts) = try store.findNodes(compiledChecks, accountKinds: accountKinds)
+        return zip(prepared, found).map { check, nodes in
+            var failing: [FailingResource] = []
+            var exempt: [FailingResource] = []
+            for (nid, node) in nodes {
+                let role: FindingRole = keyKinds.contains(node.kind) ? .key : (userKinds.contains(node.kind) ? .user : .other)
+                let resource = Self.resource(node, account: accounts[nid], role: role)
+                if node.isProtected && !request.includeProtected {
+                    exempt.append(resource)
+                } else {
+                    failing.append(resource)
+                }
+            }
+            return CheckOutcome(check: check.definition, parameters: check.values, failing: failing, exempt: exempt)
         }
     }
 
-    /// The union of what a check's queries find, by nid, with only the columns a finding needs
-    /// (no JSON section is parsed in Swift).
-    private static func failingNodes(of check: PreparedCheck, compiler: SQLiteCompiler, in db: Database) throws -> [Int64: FoundNode] {
-        var found: [Int64: FoundNode] = [:]
-        for (text, query) in zip(check.definition.queries, check.queries) {
-            let compiled: CompiledQuery
-            do {
-                compiled = try compiler.compile(query, output: .nodes())
-            } catch {
-                throw CheckError.queryFailed(check: check.definition.id, query: text, message: "\(error)")
-            }
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT q.nid, q.id, q.kind, q.name, json_extract(q.reported, '$.user_name'), json_extract(q.reported, '$.arn'),
-                       json_extract(q.metadata, '$.protected') IS 1
-                FROM (\(compiled.sql)) AS q
-                """, arguments: compiled.arguments)
-            while let row = try rows.next() {
-                found[row[0]] = FoundNode(id: row[1], kind: row[2], name: row[3], reportedUser: row[4], arn: row[5], isProtected: row[6])
-            }
+    /// What a found node is to its user.
+    enum FindingRole { case key, user, other }
+
+    /// The finding: keys name their user (`user_name`, else the key's name, which is the owner's),
+    /// users are their own user.
+    static func resource(_ node: FoundNode, account: AccountRef?, role: FindingRole) -> FailingResource {
+        let userName: String?
+        switch role {
+        case .key: userName = node.reportedUser ?? node.name
+        case .user: userName = node.name
+        case .other: userName = nil
         }
-        return found
+        return FailingResource(id: node.id, kind: node.kind, name: node.name, userName: userName,
+                               accountID: account?.id, accountName: account?.name, arn: node.arn)
     }
 }
 
@@ -139,62 +137,5 @@ struct PreparedCheck {
         self.definition = filled
         self.values = values
         self.queries = parsed
-    }
-}
-
-/// Finds each node's account: the nearest ancestor over default edges whose kind is an account kind.
-enum AccountLookup {
-    /// The account (id, name) of each of the nodes that has one, by nid.
-    static func accounts(of nids: [Int64], accountKinds: Set<String>, in db: Database) throws -> [Int64: (id: String, name: String?)] {
-        guard !nids.isEmpty else { return [:] }
-        let nidList = "[" + nids.map(String.init).joined(separator: ",") + "]"
-        let kindList = "[" + accountKinds.sorted().map { "\"\($0)\"" }.joined(separator: ",") + "]"
-        let rows = try Row.fetchAll(db, sql: """
-            WITH RECURSIVE up(start, nid, depth) AS (
-                SELECT value, value, 0 FROM json_each(?)
-                UNION
-                SELECT up.start, edge.from_nid, up.depth + 1
-                FROM up JOIN edge ON edge.to_nid = up.nid AND edge.type = 'default'
-                WHERE up.depth < 16
-            )
-            SELECT up.start, node.id, node.name, min(up.depth)
-            FROM up JOIN node ON node.nid = up.nid
-            WHERE node.kind IN (SELECT value FROM json_each(?))
-            GROUP BY up.start
-            """, arguments: [nidList, kindList])
-        var result: [Int64: (id: String, name: String?)] = [:]
-        for row in rows {
-            result[row[0]] = (row[1], row[2])
-        }
-        return result
-    }
-}
-
-/// The columns of a node a finding is made of.
-struct FoundNode {
-    /// What a node is to its user.
-    enum Role { case key, user, other }
-
-    var id: String
-    var kind: String
-    var name: String?
-    /// `reported.user_name` (access keys).
-    var reportedUser: String?
-    /// `reported.arn`.
-    var arn: String?
-    /// `/metadata.protected == true`.
-    var isProtected: Bool
-
-    /// The finding: keys name their user (`user_name`, else the key's name, which is the owner's),
-    /// users are their own user.
-    func resource(account: (id: String, name: String?)?, role: Role) -> FailingResource {
-        let userName: String?
-        switch role {
-        case .key: userName = reportedUser ?? name
-        case .user: userName = name
-        case .other: userName = nil
-        }
-        return FailingResource(id: id, kind: kind, name: name, userName: userName,
-                               accountID: account?.id, accountName: account?.name, arn: arn)
     }
 }

@@ -114,6 +114,6 @@ import Testing
         #expect(throws: CheckError.self) {
             try runner.run(CheckRunRequest(ids: ["iam.user_without_mfa"], parameters: ParameterOverrides(arguments: ["days=3"])))
         }
-        #expect(try CheckRunStore(writer: store.writer).runs(limit: 5).isEmpty)  // nothing stored
+        #expect(try CheckRunStore(store: store).runs(limit: 5).isEmpty)  // nothing stored
     }
 }

@@ -1,16 +1,15 @@
 import Foundation
 import GRDB
 import SiftSchema
+import SiftStore
 import Testing
 @testable import SiftChecks
 
-/// A database with the run tables, migrated the way the store does (the migrations in order).
-func migratedDatabase() throws -> DatabaseQueue {
-    let queue = try DatabaseQueue()
-    try queue.write { db in
-        for migration in SiftSchema.migrations { try db.execute(sql: migration.sql) }
-    }
-    return queue
+/// A new store in a temporary directory, with the run tables.
+func migratedDatabase() throws -> GraphStore {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sift-checks-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return try GraphStore(path: directory.appendingPathComponent("graph.db").path)
 }
 
 /// The fixture file's path in the source tree.
@@ -36,7 +35,7 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
     }
 
     @Test func secondRunSaysWhatIsNewResolvedAndStillFailing() throws {
-        let store = CheckRunStore(writer: try migratedDatabase())
+        let store = CheckRunStore(store: try migratedDatabase())
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let first = try store.record(startedAt: t0, outcomes: [
             try outcome("iam.unused_access_keys", [key("AKIA2", user: "bob"), key("AKIA1", user: "alice")]),
@@ -72,14 +71,14 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
 
     @Test func failingResourcesAreKeptForTheLatestRunsOfEachCheck() throws {
         let database = try migratedDatabase()
-        let store = CheckRunStore(writer: database, keptFailureRuns: 2)
+        let store = CheckRunStore(store: database, keptFailureRuns: 2)
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         for run in 0..<4 {
             let failing = [key("AKIA\(run)", user: "u")]
             _ = try store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.unused_access_keys", failing)])
             _ = try store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.root_access_key", [key("R\(run)", user: "root")])])
         }
-        let kept = try database.read { db in
+        let kept = try database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT check_id || ':' || run_id FROM check_failure ORDER BY run_id")
         }
         #expect(kept == ["iam.unused_access_keys:5", "iam.root_access_key:6", "iam.unused_access_keys:7", "iam.root_access_key:8"])
@@ -92,7 +91,7 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
 @Suite struct ReportFormatTests {
     /// Two stored runs with a change between them: the second is rendered.
     func sampleReport() throws -> CheckRunReport {
-        let store = CheckRunStore(writer: try migratedDatabase())
+        let store = CheckRunStore(store: try migratedDatabase())
         let catalogue = CheckCatalogue.builtin
         func outcomes(_ keys: [FailingResource], mfa: [FailingResource]) throws -> [CheckOutcome] {
             try catalogue.checks.map { check in

@@ -138,7 +138,7 @@ struct CheckHistoryCommand: StandaloneCommand {
     let limit: Int
 
     func run(in context: ShellContext) throws {
-        let runs = try CheckRunStore(writer: context.store().writer).runs(limit: limit)
+        let runs = try CheckRunStore(store: context.store()).runs(limit: limit)
         if runs.isEmpty {
             context.out.line("no check runs yet (check run)")
             return
