@@ -1,4 +1,5 @@
 import Foundation
+import SiftStore
 
 /// `cleanup log`: what cleanup did, when, why (the clean reason) and the result, one line per action.
 public enum CleanupLog {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SiftStore
 
 /// `sift daemon`: runs `collect_and_cleanup` every `collect_interval` (first at start) and the
 /// scheduled jobs when due, until cancelled; `runUntilSignalled` cancels it on SIGINT or SIGTERM.

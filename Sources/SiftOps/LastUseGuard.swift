@@ -1,4 +1,5 @@
 import Foundation
+import SiftStore
 import SiftAWS
 
 /// Cleanup's safety rule: never disable or delete a key used since the data that marked it was

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-import SiftAWS
-import SiftStore
+
+// The cleanup journal and the graph updates that go with each of its results, in the store:
+// SiftOps decides what to do to a key; what is written, and in which transaction, is here.
 
 /// An action cleanup takes on an access key.
 public enum CleanupActionKind: String, Sendable, Hashable {
@@ -21,6 +22,46 @@ public enum CleanupResult: String, Sendable, Hashable {
     case skipped
     /// The call failed; the next run tries again.
     case failed
+}
+
+/// The key a journal row is about.
+public struct JournalKey: Sendable, Hashable {
+    /// The AccessKeyId (the node's id).
+    public var id: String
+    /// The node's kind.
+    public var kind: String
+    /// The account.
+    public var account: String?
+    /// The owning user's name.
+    public var userName: String?
+    /// Why it is cleaned (the clean reason).
+    public var reason: String?
+
+    /// Creates a journal key.
+    public init(id: String, kind: String, account: String?, userName: String?, reason: String?) {
+        self.id = id
+        self.kind = kind
+        self.account = account
+        self.userName = userName
+        self.reason = reason
+    }
+}
+
+/// A key's last use as AWS reports it (`GetAccessKeyLastUsed`).
+public struct ReportedLastUse: Sendable, Hashable {
+    /// When; nil when never used.
+    public var date: Date?
+    /// The service it was used with.
+    public var serviceName: String?
+    /// The region it was used in.
+    public var region: String?
+
+    /// Creates a reported last use.
+    public init(date: Date?, serviceName: String?, region: String?) {
+        self.date = date
+        self.serviceName = serviceName
+        self.region = region
+    }
 }
 
 /// One row of the journal.
@@ -61,23 +102,23 @@ public struct CleanupJournal: Sendable {
     public init(store: GraphStore) { self.store = store }
 
     /// Writes the intent of an action (committed before the call is made) and returns its row.
-    public func writeIntent(runId: String, key: CleanupCandidate, action: CleanupActionKind, now: Date) throws -> Int64 {
+    public func writeIntent(runId: String, key: JournalKey, action: CleanupActionKind, now: Date) throws -> Int64 {
         try store.writer.write { db in try Self.insert(db, runId: runId, key: key, action: action, now: now) }
     }
 
-    private static func insert(_ db: Database, runId: String, key: CleanupCandidate, action: CleanupActionKind, now: Date) throws -> Int64 {
+    private static func insert(_ db: Database, runId: String, key: JournalKey, action: CleanupActionKind, now: Date) throws -> Int64 {
         try db.execute(
             sql: """
                 INSERT INTO cleanup_action(run_id, node_id, kind, account, user_name, action, reason, intent_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, JobStore.seconds(now)])
+            arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, Self.seconds(now)])
         return db.lastInsertedRowID
     }
 
     /// Writes an action decided without a call (skipped, or failed before any call), intent and result
     /// in ONE transaction: a kill can never leave an intent the next run would carry out.
-    public func writeDecision(runId: String, key: CleanupCandidate, action: CleanupActionKind, result: CleanupResult, detail: String, now: Date) throws {
+    public func writeDecision(runId: String, key: JournalKey, action: CleanupActionKind, result: CleanupResult, detail: String, now: Date) throws {
         try store.writer.write { db in
             let seq = try Self.insert(db, runId: runId, key: key, action: action, now: now)
             try Self.complete(db, seq: seq, result: result, detail: detail, now: now)
@@ -90,14 +131,14 @@ public struct CleanupJournal: Sendable {
     /// later, and with `withdraw` the mark withdrawn (`desired.clean` false, `metadata.clean_withdrawn`
     /// = `detail`), so that only a new `clean`, made on data that shows the use, marks it again.
     /// With `completing`, the open intent of an interrupted action is completed instead of a new row.
-    public func writeUsedSince(runId: String, key: CleanupCandidate, action: CleanupActionKind, lastUsed: AccessKeyLastUsed,
+    public func writeUsedSince(runId: String, key: JournalKey, action: CleanupActionKind, lastUsed: ReportedLastUse,
                                detail: String, withdraw: Bool, completing open: Int64? = nil, now: Date) throws {
         try store.writer.write { db in
             let seq = try open ?? Self.insert(db, runId: runId, key: key, action: action, now: now)
             try Self.complete(db, seq: seq, result: .skipped, detail: detail, now: now)
             guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, subgraph, atime FROM node WHERE id = ?", arguments: [key.id]) else { return }
             var changed: [JSONValue] = []
-            if let used = lastUsed.lastUsedDate {
+            if let used = lastUsed.date {
                 let seconds = Int64(used.timeIntervalSince1970.rounded(.down))
                 if (row["atime"] as Int64?).map({ seconds > $0 }) ?? true {
                     var record: JSONObject = ["last_used": .string(Self.isoText(used)), "source": .string("GetAccessKeyLastUsed")]
@@ -131,7 +172,7 @@ public struct CleanupJournal: Sendable {
     /// Writes the result of the action in row `seq` and applies it to the graph, in one transaction:
     /// a disabled key gets `access_key_status` Inactive and `metadata.disabled_at`; a deleted (or gone)
     /// key's node is removed; both are logged in the change log.
-    public func complete(seq: Int64, key: CleanupCandidate, action: CleanupActionKind, result: CleanupResult, detail: String?, now: Date) throws {
+    public func complete(seq: Int64, key: JournalKey, action: CleanupActionKind, result: CleanupResult, detail: String?, now: Date) throws {
         try store.writer.write { db in
             try Self.complete(db, seq: seq, result: result, detail: detail, now: now)
             switch (action, result) {
@@ -148,7 +189,7 @@ public struct CleanupJournal: Sendable {
     private static func complete(_ db: Database, seq: Int64, result: CleanupResult, detail: String?, now: Date) throws {
         try db.execute(
             sql: "UPDATE cleanup_action SET result = ?, result_at = ?, detail = ? WHERE seq = ? AND result IS NULL",
-            arguments: [result.rawValue, JobStore.seconds(now), detail, seq])
+            arguments: [result.rawValue, Self.seconds(now), detail, seq])
     }
 
     private static func applyDisabled(_ db: Database, id: String, now: Date) throws {
@@ -174,8 +215,11 @@ public struct CleanupJournal: Sendable {
     private static func log(_ db: Database, change: String, id: String, row: Row, detail: String, now: Date) throws {
         try db.execute(
             sql: "INSERT INTO change_log(at, change, node_id, kind, name, subgraph, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [JobStore.seconds(now), change, id, row["kind"] as String, row["name"] as String?, row["subgraph"] as String?, detail])
+            arguments: [Self.seconds(now), change, id, row["kind"] as String, row["name"] as String?, row["subgraph"] as String?, detail])
     }
+
+    /// Whole seconds since 1970, as the journal stores times.
+    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, the graph's time format.
     public static func isoText(_ date: Date) -> String {
@@ -229,10 +273,11 @@ public struct CleanupJournal: Sendable {
 
     /// The journal, newest last; at most the latest `limit` rows.
     public func entries(since: Date? = nil, limit: Int? = nil) throws -> [CleanupEntry] {
-        if let since { return try entries(where: "intent_at >= ?", arguments: [JobStore.seconds(since)], limit: limit) }
+        if let since { return try entries(where: "intent_at >= ?", arguments: [Self.seconds(since)], limit: limit) }
         return try entries(where: "1", arguments: [], limit: limit)
     }
 
+    /// The journal since `since` (all when nil), newest last, at most the latest `limit` rows.
     private func entries(where condition: String, arguments: StatementArguments, limit: Int?) throws -> [CleanupEntry] {
         try store.writer.read { db in
             var sql = "SELECT * FROM cleanup_action WHERE \(condition) ORDER BY seq DESC"
