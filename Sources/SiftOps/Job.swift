@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftStore
 
 /// A job: a shell line run on a cron schedule, when a workflow event fires, or by hand.

@@ -1,14 +1,5 @@
 import Foundation
-import GRDB
 import SiftStore
-
-/// The outcome of asking for a job's run lease.
-public enum LeaseResult: Sendable, Hashable {
-    /// The lease is ours: run.
-    case acquired
-    /// Another run holds it (its owner token): do not run.
-    case heldBy(String)
-}
 
 /// Who holds a lease: host, process id and a random token, as `host:pid:token`.
 public struct LeaseOwner: Sendable, Hashable {
@@ -45,44 +36,6 @@ public struct LeaseOwner: Sendable, Hashable {
     }
 }
 
-/// Leases in the `lease` table: a named right to run, held by one owner until it lapses. Each function
-/// runs inside the caller's write transaction.
-public enum Leases {
-    /// Takes lease `name` for `owner` until `now + ttl`, unless another owner holds one that has not
-    /// lapsed and whose process (when on this host) is alive.
-    public static func acquire(_ db: Database, name: String, owner: LeaseOwner, now: Date, ttl: TimeInterval) throws -> LeaseResult {
-        if let row = try Row.fetchOne(db, sql: "SELECT owner, until FROM lease WHERE name = ?", arguments: [name]) {
-            let holder: String = row["owner"]
-            let until: Int64 = row["until"]
-            let lapsed = until < Int64(now.timeIntervalSince1970.rounded(.down))
-            let dead = LeaseOwner(token: holder)?.isDeadProcessOnThisHost ?? false
-            if !lapsed && !dead && holder != owner.token { return .heldBy(holder) }
-        }
-        try db.execute(
-            sql: "INSERT INTO lease(name, owner, until) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until",
-            arguments: [name, owner.token, Int64(now.addingTimeInterval(ttl).timeIntervalSince1970.rounded(.down))])
-        return .acquired
-    }
-
-    /// Extends `owner`'s lease `name`; false when it is no longer `owner`'s.
-    public static func renew(_ db: Database, name: String, owner: LeaseOwner, until: Date) throws -> Bool {
-        try db.execute(sql: "UPDATE lease SET until = ? WHERE name = ? AND owner = ?",
-                       arguments: [Int64(until.timeIntervalSince1970.rounded(.down)), name, owner.token])
-        return db.changesCount == 1
-    }
-
-    /// Who holds lease `name` now (its owner token), if anyone.
-    public static func holder(_ db: Database, name: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT owner FROM lease WHERE name = ?", arguments: [name])
-    }
-
-    /// Gives `owner`'s lease `name` up; false when it was no longer `owner`'s.
-    public static func release(_ db: Database, name: String, owner: LeaseOwner) throws -> Bool {
-        try db.execute(sql: "DELETE FROM lease WHERE name = ? AND owner = ?", arguments: [name, owner.token])
-        return db.changesCount == 1
-    }
-}
-
 /// A lease held by work that acts on the cloud (a cleanup, a job). `confirm` renews it right
 /// before each action and says why not when it is no longer ours; the heartbeat confirms it
 /// too. Once lost, it stays lost: every later `confirm` gives the same reason, so no action runs
@@ -114,8 +67,8 @@ public final class LeaseGuard: @unchecked Sendable {
     public convenience init(store: GraphStore, name: String, owner: LeaseOwner, ttl: TimeInterval) {
         self.init(
             name: name, owner: owner, ttl: ttl,
-            renew: { until in try store.writer.write { db in try Leases.renew(db, name: name, owner: owner, until: until) } },
-            holder: { try? store.writer.read { db in try Leases.holder(db, name: name) } })
+            renew: { until in try store.renewLease(name: name, owner: owner.token, until: until) },
+            holder: { try? store.leaseHolder(name: name) })
     }
 
     /// Why the lease was lost, once it was.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftStore
 
 /// The workflows of SPEC section 6.
@@ -163,23 +162,16 @@ public struct WorkflowRunner: Sendable {
     }
 
     private func startRun(_ runId: String, planned: Int, at: Date) throws(WorkflowError) {
-        do {
-            try environment.store.writer.write { db in
-                try db.execute(sql: "INSERT INTO cleanup_run(run_id, started_at, planned) VALUES (?, ?, ?)",
-                               arguments: [runId, JobStore.seconds(at), planned])
-            }
-        } catch { throw WorkflowError.storage(String(describing: error)) }
+        do { try environment.store.startCleanupRun(runId, planned: planned, at: at) } catch {
+            throw WorkflowError.storage(String(describing: error))
+        }
     }
 
     private func finishRun(_ runId: String, _ report: CleanupReport) throws(WorkflowError) {
         let succeeded = report.outcomes.filter { $0.result == .done || $0.result == .gone }.count
         let failed = report.outcomes.filter { $0.result == .failed }.count
         do {
-            try environment.store.writer.write { db in
-                try db.execute(
-                    sql: "UPDATE cleanup_run SET finished_at = ?, succeeded = ?, failed = ?, summary = ? WHERE run_id = ?",
-                    arguments: [JobStore.seconds(environment.now()), succeeded, failed, report.summary, runId])
-            }
+            try environment.store.finishCleanupRun(runId, at: environment.now(), succeeded: succeeded, failed: failed, summary: report.summary)
         } catch { throw WorkflowError.storage(String(describing: error)) }
     }
 
@@ -229,7 +221,8 @@ final class CleanupLease: @unchecked Sendable {
         let owner = owner
         let result: LeaseResult
         do {
-            result = try store.writer.write { db in try Leases.acquire(db, name: Self.name, owner: owner, now: Date(), ttl: Self.ttl) }
+            result = try store.acquireLease(name: Self.name, owner: owner.token, now: Date(), ttl: Self.ttl,
+                                            isDeadOwner: { LeaseOwner(token: $0)?.isDeadProcessOnThisHost ?? false })
         } catch {
             throw WorkflowError.storage(String(describing: error))
         }
@@ -246,7 +239,7 @@ final class CleanupLease: @unchecked Sendable {
     func release() {
         heartbeat.stop()
         do {
-            _ = try store.writer.write { db in try Leases.release(db, name: Self.name, owner: owner) }
+            _ = try store.releaseLease(name: Self.name, owner: owner.token)
         } catch {
             // The lease lapses by itself after its time-to-live; the next run takes it over then.
         }
