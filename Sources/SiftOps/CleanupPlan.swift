@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftStore
 
 /// A node marked for cleanup: `/desired.clean == true`, not protected, not already cleaned.
@@ -57,30 +56,10 @@ public struct CleanupPlanner: Sendable {
 
     /// The marked nodes, by id: `/desired.clean == true`, not `/metadata.protected`, not `/metadata.cleaned`.
     public func candidates() throws -> [CleanupCandidate] {
-        try store.writer.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT n.id, n.kind, n.name, n.subgraph, n.atime,
-                       json_extract(n.reported, '$.user_name') AS user_name,
-                       json_extract(n.reported, '$.access_key_status') AS status,
-                       json_extract(n.desired, '$.clean_reason') AS reason,
-                       (SELECT a.id FROM edge e1
-                          JOIN edge e2 ON e2.to_nid = e1.from_nid AND e2.type = 'default'
-                          JOIN node a ON a.nid = e2.from_nid AND a.kind = 'aws_account'
-                         WHERE e1.to_nid = n.nid AND e1.type = 'default' LIMIT 1) AS account
-                  FROM node n
-                 WHERE json_extract(n.desired, '$.clean') = 1 AND json_type(n.desired, '$.clean') = 'true'
-                   AND coalesce(json_type(n.metadata, '$.protected'), '') != 'true'
-                   AND coalesce(json_type(n.metadata, '$.cleaned'), '') != 'true'
-                 ORDER BY n.id
-                """)
-            return rows.map { row in
-                let subgraph: String? = row["subgraph"]
-                let account: String? = row["account"]
-                return CleanupCandidate(
-                    id: row["id"], kind: row["kind"], name: row["name"], userName: row["user_name"],
-                    account: account ?? subgraph, status: row["status"], reason: row["reason"],
-                    lastUsed: (row["atime"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
-            }
+        try store.markedNodes().map { node in
+            CleanupCandidate(
+                id: node.id, kind: node.kind, name: node.name, userName: node.userName, account: node.account,
+                status: node.status, reason: node.reason, lastUsed: node.lastUsed)
         }
     }
 

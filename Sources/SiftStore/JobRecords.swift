@@ -270,3 +270,54 @@ extension GraphStore {
             nextFire: date("next_fire"), leaseOwner: row["lease_owner"])
     }
 }
+
+/// A node marked for cleanup, with what the plan needs to decide about it.
+public struct MarkedNode: Sendable, Hashable {
+    /// The node's id (an AccessKeyId for keys).
+    public var id: String
+    /// Its kind.
+    public var kind: String
+    /// Its name.
+    public var name: String?
+    /// `reported.user_name`.
+    public var userName: String?
+    /// The account: the `aws_account` two default edges up, else the node's subgraph.
+    public var account: String?
+    /// `reported.access_key_status`.
+    public var status: String?
+    /// `desired.clean_reason`.
+    public var reason: String?
+    /// Its last use (`atime`).
+    public var lastUsed: Date?
+}
+
+extension GraphStore {
+    /// The nodes marked for cleanup, by id: `/desired.clean == true` (the boolean), not
+    /// `/metadata.protected`, not `/metadata.cleaned`.
+    public func markedNodes() throws -> [MarkedNode] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT n.id, n.kind, n.name, n.subgraph, n.atime,
+                       json_extract(n.reported, '$.user_name') AS user_name,
+                       json_extract(n.reported, '$.access_key_status') AS status,
+                       json_extract(n.desired, '$.clean_reason') AS reason,
+                       (SELECT a.id FROM edge e1
+                          JOIN edge e2 ON e2.to_nid = e1.from_nid AND e2.type = 'default'
+                          JOIN node a ON a.nid = e2.from_nid AND a.kind = 'aws_account'
+                         WHERE e1.to_nid = n.nid AND e1.type = 'default' LIMIT 1) AS account
+                  FROM node n
+                 WHERE json_extract(n.desired, '$.clean') = 1 AND json_type(n.desired, '$.clean') = 'true'
+                   AND coalesce(json_type(n.metadata, '$.protected'), '') != 'true'
+                   AND coalesce(json_type(n.metadata, '$.cleaned'), '') != 'true'
+                 ORDER BY n.id
+                """).map { row in
+                let subgraph: String? = row["subgraph"]
+                let account: String? = row["account"]
+                return MarkedNode(
+                    id: row["id"], kind: row["kind"], name: row["name"], userName: row["user_name"],
+                    account: account ?? subgraph, status: row["status"], reason: row["reason"],
+                    lastUsed: (row["atime"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) })
+            }
+        }
+    }
+}
