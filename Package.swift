@@ -64,7 +64,6 @@ let package = Package(
             dependencies: [
                 "SiftQuery", "SiftStore", "SiftAWS",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // A line editor for terminals, in Swift: knows nothing of Sift (prompt, completion and

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftStore
 
 /// Sift's configuration as typed values: every key of `ConfigKey`, each set or at its default.
@@ -114,17 +113,7 @@ public struct ConfigStore: Sendable {
 
     private func write(_ changes: [(ConfigKey, ConfigValue?)]) throws(ConfigError) {
         do {
-            try store.writer.write { db in
-                for (key, value) in changes {
-                    if let value {
-                        try db.execute(
-                            sql: "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                            arguments: [key.rawValue, value.json.jsonText])
-                    } else {
-                        try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key.rawValue])
-                    }
-                }
-            }
+            try store.setSettings(changes.map { ($0.0.rawValue, $0.1?.json) })
         } catch {
             throw ConfigError.storage(String(describing: error))
         }

@@ -103,15 +103,7 @@ public final class GraphStore: @unchecked Sendable {
 
     /// Sets a setting; nil removes it.
     public func setSetting(_ key: String, _ value: JSONValue?) throws {
-        try writer.write { db in
-            if let value {
-                try db.execute(
-                    sql: "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [key, value.jsonText])
-            } else {
-                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
-            }
-        }
+        try setSettings([(key, value)])
     }
 
     // MARK: - History
