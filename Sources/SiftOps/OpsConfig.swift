@@ -58,6 +58,8 @@ public struct OpsConfig: Sendable, Hashable {
     public var collectInterval: OpsDuration { duration(.collectInterval) }
     /// `collect_accounts`.
     public var collectAccounts: [String] { if case .strings(let value) = self[.collectAccounts] { return value } else { return [] } }
+    /// `query_timeout`: the longest one query may run; zero means no limit.
+    public var queryTimeout: OpsDuration { duration(.queryTimeout) }
     /// `collect_role`.
     public var collectRole: String? { if case .text(let value) = self[.collectRole] { return value } else { return nil } }
 }

@@ -14,6 +14,8 @@
 public struct LinearRegex: Sendable {
     /// The instructions of the NFA; `match` is the last.
     let program: [Instruction]
+    /// The character classes `Instruction.set` refers to (kept apart so instructions stay small).
+    let classes: [RegexClass]
     /// Whether the pattern starts with `^` (only one start position needs trying).
     let anchoredAtStart: Bool
 
@@ -22,7 +24,7 @@ public struct LinearRegex: Sendable {
     /// The deepest nesting of groups.
     public static let maxNesting = 64
     /// The most state steps one match may take; past it the match is an error, never a silent "no".
-    public static let maxSteps = 50_000_000
+    public static let maxSteps = 10_000_000
 
     /// Compiles a pattern, or throws the position (in characters, from 1) of the first mistake.
     public init(_ pattern: String) throws(RegexSyntaxError) {
@@ -32,6 +34,7 @@ public struct LinearRegex: Sendable {
         try builder.emit(node)
         builder.program.append(.match)
         program = builder.program
+        classes = builder.classes
         if case .concat(let items) = node, case .start? = items.first { anchoredAtStart = true }
         else if case .start = node { anchoredAtStart = true }
         else { anchoredAtStart = false }
@@ -54,13 +57,14 @@ public struct LinearRegex: Sendable {
             let character = scalars[index]
             let folded = Fold.lower(character.value)
             next.clear()
-            for pc in current.members {
-                steps += 1
+            steps += current.count
+            for slot in 0..<current.count {
+                let pc = current.dense[slot]
                 let advances: Bool
                 switch program[pc] {
                 case .scalar(let value): advances = value == folded
                 case .any: advances = character.value != 0x0A
-                case .set(let set): advances = set.contains(character)
+                case .set(let set): advances = classes[set].contains(character)
                 case .split, .jump, .start, .end, .boundary, .match: advances = false
                 }
                 if advances, add(pc + 1, to: &next, at: index + 1, in: scalars, stack: &stack) { return true }
@@ -133,8 +137,8 @@ enum Instruction: Sendable {
     case scalar(UInt32)
     /// Consumes any character but a newline.
     case any
-    /// Consumes a character of the set.
-    case set(RegexClass)
+    /// Consumes a character of the class with this index in `LinearRegex.classes`.
+    case set(Int)
     /// Continues at both targets.
     case split(Int, Int)
     /// Continues at the target.
@@ -221,9 +225,9 @@ struct RegexClass: Sendable {
 
 /// A set of NFA states with constant-time insert and clear (a sparse set).
 struct StateSet {
-    private var dense: [Int]
+    private(set) var dense: [Int]
     private var sparse: [Int]
-    private var count = 0
+    private(set) var count = 0
 
     init(capacity: Int) {
         dense = Array(repeating: 0, count: capacity)
@@ -231,7 +235,6 @@ struct StateSet {
     }
 
     var isEmpty: Bool { count == 0 }
-    var members: ArraySlice<Int> { dense[0..<count] }
 
     /// Inserts the state; false when it was already there.
     mutating func insert(_ state: Int) -> Bool {
@@ -527,6 +530,7 @@ struct RegexParser {
 /// Emits the instructions of a syntax tree, refusing programs above `LinearRegex.maxProgramSize`.
 struct ProgramBuilder {
     var program: [Instruction] = []
+    var classes: [RegexClass] = []
 
     mutating func append(_ instruction: Instruction) throws(RegexSyntaxError) {
         guard program.count < LinearRegex.maxProgramSize else {
@@ -540,7 +544,9 @@ struct ProgramBuilder {
         case .empty: break
         case .scalar(let value): try append(.scalar(value))
         case .any: try append(.any)
-        case .set(let set): try append(.set(set))
+        case .set(let set):
+            try append(.set(classes.count))
+            classes.append(set)
         case .start: try append(.start)
         case .end: try append(.end)
         case .boundary(let wanted): try append(.boundary(wanted))

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import SiftOps
 import SiftStore
 
 /// What commands use: the options, the outputs, the command list, the database (opened on
@@ -50,6 +52,11 @@ public final class ShellContext {
         return store
     }
 
+    /// The `query_timeout` config value in seconds (0: no limit), read from the database.
+    public func queryTimeout() throws -> Int64 {
+        try ConfigStore(store: store()).load().queryTimeout.seconds
+    }
+
     /// Throws when Ctrl-C was pressed.
     public func checkNotInterrupted() throws(ShellError) {
         if Interruption.shared.isRequested {
@@ -60,6 +67,7 @@ public final class ShellContext {
     /// A one-line description of any error.
     public static func describe(_ error: Error) -> String {
         if let shellError = error as? ShellError { return shellError.description }
+        if let databaseError = error as? DatabaseError { return GraphStore.message(of: databaseError) }
         return String(describing: error).replacingOccurrences(of: "\n", with: " ")
     }
 }
