@@ -84,4 +84,17 @@ import Testing
         #expect(!result.ok)
         #expect(result.err.hasPrefix("error at 1:39: query nested too deeply"))
     }
+
+    @Test func jobsAddRefusesABadLine() throws {
+        let unknownKind = try run("jobs add --id bad 'search is(acces_key) | count'")
+        #expect(!unknownKind.ok)
+        #expect(unknownKind.err == "error at 1:30: jobs add: the job's line does not run: unknown kind 'acces_key' (did you mean access_key?)\n")
+        let deep = try run("jobs add --id deep 'search " + String(repeating: "(", count: 3000) + "all" + String(repeating: ")", count: 3000) + "'")
+        #expect(deep.err.hasPrefix("error at 1:60: jobs add: the job's line does not run: query nested too deeply"))
+        let command = try run("jobs add --id typo 'serch all'")
+        #expect(command.err.hasPrefix("error at 1:21: jobs add: the job's line does not run: unknown command 'serch'"))
+        #expect(try run("jobs add --id good 'search is(user) | count'").ok)
+        let list = try run("jobs list")
+        #expect(list.out.contains("good:") && !list.out.contains("bad") && !list.out.contains("deep") && !list.out.contains("typo"))
+    }
 }

@@ -214,7 +214,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
         Example: jobs add --id clean_old --wait-for-event post_collect "search is(access_key) and last_access > 90days | clean"
         """)
 
-    enum Action { case add(id: String, schedule: String?, event: String?, line: String), list, show(String), delete(String),
+    enum Action { case add(id: String, schedule: String?, event: String?, line: Word), list, show(String), delete(String),
                       activate(String), deactivate(String), run(String) }
     let action: Action
 
@@ -239,7 +239,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
             if let event {
                 do { _ = try WorkflowEvent.named(event.text) } catch { throw ShellError("jobs add: \(error.message)", at: event.position) }
             }
-            return .standalone(JobsCommand(action: .add(id: id.text, schedule: schedule?.text, event: event?.text, line: line.text)))
+            return .standalone(JobsCommand(action: .add(id: id.text, schedule: schedule?.text, event: event?.text, line: line)))
         }
         let words = try reader.positionals()
         if verb.text == "list" {
@@ -262,12 +262,27 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
         }
     }
 
+    /// Refuses a job line that would fail before it runs (grammar, commands, query syntax and
+    /// compilation), with the spot in the `jobs add` line (exact when the line has no escapes).
+    static func check(_ line: Word, in context: ShellContext) throws {
+        do {
+            try Shell(context: context).check(line: line.text)
+        } catch {
+            let inner = error as? ShellError ?? ShellError(ShellContext.describe(error))
+            let message = "jobs add: the job's line does not run: " + inner.message
+            guard let position = inner.position, position.line == 1 else { throw ShellError(message, at: line.position) }
+            let column = line.position.column + (line.quoted ? 1 : 0) + position.column - 1
+            throw ShellError(message, at: SourcePosition(line: line.position.line, column: column))
+        }
+    }
+
     public func run(in context: ShellContext) throws {
         let store = try context.store()
         let jobs = JobStore(store: store)
         switch action {
         case .add(let id, let schedule, let event, let line):
-            let job = try jobs.add(id: id, line: line, schedule: schedule, waitForEvent: event)
+            try Self.check(line, in: context)
+            let job = try jobs.add(id: id, line: line.text, schedule: schedule, waitForEvent: event)
             context.out.line("job \(job.id) added" + (job.nextFire.map { ", next run \(CleanupJournal.isoText($0))" } ?? ""))
         case .list:
             let all = try jobs.list()
