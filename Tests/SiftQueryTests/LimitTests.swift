@@ -93,3 +93,16 @@ struct LimitTests {
         #expect(query.description == "a == 1 and b == 2 and c == 3 or d == 4")
     }
 }
+
+/// A NUL in query text would reach SQLite cut short (the regex checked was not the regex run):
+/// refused where it is written. Found by the Compiler fuzz target.
+@Suite("NUL in queries")
+struct NulTests {
+    @Test func refusedInStringsEscapesAndKeys() throws {
+        for (text, column) in [("name == \"a\u{0}b\"", 11), ("name =~ \"^(a|b\\u0000c)\"", 15), ("`a\u{0}b` == 1", 3)] {
+            let error = try #require(parseError(text))
+            #expect(error.message.hasPrefix("NUL character in a"), "\(text.debugDescription): \(error)")
+            #expect(error.column == column, "\(text.debugDescription)")
+        }
+    }
+}
