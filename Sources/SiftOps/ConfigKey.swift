@@ -96,8 +96,12 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Parses and validates a value as typed by a person (`config set`, `config edit`).
-    public func parse(_ raw: String) throws(OpsValueError) -> ConfigValue {
+    /// The shortest `cleanup_grace` accepted without `--force`, seconds.
+    public static let minimumGrace: Int64 = 3600
+
+    /// Parses and validates a value as typed by a person (`config set`, `config edit`). `force`
+    /// accepts values that are valid but unwise (a `cleanup_grace` under an hour).
+    public func parse(_ raw: String, force: Bool = false) throws(OpsValueError) -> ConfigValue {
         let text = ConfigKey.unquote(raw.trimmingCharacters(in: .whitespaces))
         switch self {
         case .cleanup, .cleanupDryRun, .cleanupDisableFirst:
@@ -113,6 +117,10 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
         case .cleanupGrace:
             let duration = try OpsDuration(parsing: text)
             guard duration.seconds >= 0 else { throw OpsValueError("\(rawValue) must not be negative") }
+            guard force || duration.seconds >= Self.minimumGrace else {
+                throw OpsValueError("\(rawValue) must be at least 1h, not \(duration): a shorter grace deletes keys almost as soon "
+                                    + "as they are disabled (config set --force to set it anyway)")
+            }
             return .duration(duration)
         case .queryTimeout:
             let duration = try OpsDuration(parsing: text)
@@ -149,7 +157,8 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
         case (.cleanupPoolSize, .int(let value)):
             return try parse(String(value))
         case (.cleanupGrace, .string(let text)), (.collectInterval, .string(let text)), (.queryTimeout, .string(let text)):
-            return try parse(text)
+            // What is stored was accepted when it was set (perhaps with --force).
+            return try parse(text, force: true)
         case (.collectAccounts, .array(let items)):
             let words = items.compactMap { item -> String? in if case .string(let word) = item { return word } else { return nil } }
             guard words.count == items.count else { throw OpsValueError("setting \(rawValue) holds a list with non-text items") }

@@ -97,4 +97,15 @@ import Testing
         let list = try run("jobs list")
         #expect(list.out.contains("good:") && !list.out.contains("bad") && !list.out.contains("deep") && !list.out.contains("typo"))
     }
+
+    @Test func configSetIsCheckedForSenseAndPlaced() throws {
+        let grace = try run("config set cleanup=true cleanup_grace=0s")
+        #expect(!grace.ok)
+        #expect(grace.err.hasPrefix("error at 1:39: config set: 'cleanup_grace=0s': cleanup_grace must be at least 1h, not 0s"))
+        #expect(try run("config set --force cleanup_grace=0s").out == "cleanup_grace = 0s\n")
+        #expect(try run("config set clenup=true").err.hasPrefix("error at 1:12: config set: 'clenup=true': unknown config key"))
+        let cron = try run("jobs add --id never --schedule '0 0 31 2 *' 'search all | count'")
+        #expect(cron.err == "error at 1:32: jobs add: cron schedule '0 0 31 2 *' never fires: day 31 of the month does not occur in feb\n")
+        #expect(try run("jobs add --id weekly --schedule '0 9 * * MON-SUN' 'search all | count'").ok)
+    }
 }

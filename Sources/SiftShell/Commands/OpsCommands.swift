@@ -91,13 +91,15 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
         Example: config set cleanup=true cleanup_dry_run=false
         """)
 
-    enum Action { case show(String?), set([String]), edit }
+    enum Action { case show(String?), set([Word], force: Bool), edit }
     let action: Action
 
     public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
         var reader = ArgumentReader(segment)
+        let force = reader.flag("--force")
         let words = try reader.positionals()
         guard let verb = words.first else { return .standalone(ConfigCommand(action: .show(nil))) }
+        if force && verb.text != "set" { throw ShellError("config \(verb.text): --force is only for config set", at: verb.position) }
         switch verb.text {
         case "show":
             if words.count > 2 { throw ShellError("config show: takes at most one key", at: words[2].position) }
@@ -107,7 +109,7 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
             return .standalone(ConfigCommand(action: .show(words.dropFirst().first?.text)))
         case "set":
             if words.count < 2 { throw ShellError("config set: expected key=value ...", at: reader.position) }
-            return .standalone(ConfigCommand(action: .set(words.dropFirst().map(\.text))))
+            return .standalone(ConfigCommand(action: .set(Array(words.dropFirst()), force: force)))
         case "edit":
             if words.count > 1 { throw ShellError("config edit: takes no arguments", at: words[1].position) }
             return .standalone(ConfigCommand(action: .edit))
@@ -127,8 +129,21 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
                 let marker = config.explicitlySet.contains(key) ? "" : "  (default)"
                 context.out.line(key.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + config[key].display + marker)
             }
-        case .set(let assignments):
-            for (key, value) in try configs.set(assignments: assignments) {
+        case .set(let words, let force):
+            let assigned: [(ConfigKey, ConfigValue)]
+            do {
+                assigned = try configs.set(assignments: words.map(\.text), force: force)
+            } catch let error {
+                // Placed at the refused assignment: at its value when the key is known, else at the key.
+                guard case .invalid(let assignment, _) = error, let word = words.first(where: { $0.text == assignment }) else { throw error }
+                var column = word.position.column + (word.quoted ? 1 : 0)
+                if let equals = assignment.firstIndex(of: "="),
+                   ConfigKey(rawValue: assignment[..<equals].trimmingCharacters(in: .whitespaces)) != nil {
+                    column += assignment.distance(from: assignment.startIndex, to: equals) + 1
+                }
+                throw ShellError(error.description, at: SourcePosition(line: word.position.line, column: column))
+            }
+            for (key, value) in assigned {
                 context.out.line("\(key.rawValue) = \(value.display)")
             }
         case .edit:
