@@ -46,7 +46,17 @@ public final class ShellContext {
     /// The database, opened (and created, its directory 0700) on first use.
     public func store() throws -> GraphStore {
         if let openedStore { return openedStore }
-        try Locations.createParentDirectory(of: options.databasePath)
+        do {
+            try Locations.createParentDirectory(of: options.databasePath)
+        } catch {
+            let directory = (options.databasePath as NSString).deletingLastPathComponent
+            var reason = error.localizedDescription
+            if let inner = (error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error, case let underlying = inner as NSError,
+               underlying.domain == NSPOSIXErrorDomain {
+                reason = String(cString: strerror(Int32(underlying.code)))
+            }
+            throw ShellError("cannot open database \(options.databasePath): cannot create directory \(directory): \(reason)")
+        }
         let store = try GraphStore(path: options.databasePath)
         openedStore = store
         return store

@@ -24,7 +24,7 @@ import Testing
     }
 
     /// Runs one line in a fresh shell; returns whether it succeeded, its stdout and stderr.
-    func run(_ line: String) throws -> (ok: Bool, out: String, err: String) {
+    func run(_ line: String, databasePath: String? = nil) throws -> (ok: Bool, out: String, err: String) {
         let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
         let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -32,7 +32,7 @@ import Testing
         let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let context = ShellContext(
-            options: ShellOptions(databasePath: databasePath),
+            options: ShellOptions(databasePath: databasePath ?? self.databasePath),
             out: OutputWriter(descriptor: outHandle.fileDescriptor), err: OutputWriter(descriptor: errHandle.fileDescriptor),
             environment: [:])
         let ok = Shell(context: context).run(line: line)
@@ -107,5 +107,20 @@ import Testing
         let cron = try run("jobs add --id never --schedule '0 0 31 2 *' 'search all | count'")
         #expect(cron.err == "error at 1:32: jobs add: cron schedule '0 0 31 2 *' never fires: day 31 of the month does not occur in feb\n")
         #expect(try run("jobs add --id weekly --schedule '0 9 * * MON-SUN' 'search all | count'").ok)
+    }
+
+    @Test func checkReportsArePrivate() throws {
+        let path = directory.appendingPathComponent("report.txt").path
+        FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        #expect(try run("check run --output \(path)").ok)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("iam.unused_access_keys"))
+    }
+
+    @Test func anImpossibleDatabasePathIsOneLine() throws {
+        let result = try run("search all", databasePath: "/proc/nonexistent/x.db")
+        #expect(!result.ok)
+        #expect(result.err == "error: cannot open database /proc/nonexistent/x.db: cannot create directory /proc/nonexistent: No such file or directory\n")
     }
 }

@@ -207,9 +207,19 @@ struct CheckRunCommand: ResultProducingCommand {
         return text
     }
 
+    /// Writes the report readable by its owner only (0600, like `export`): it names users and keys.
     private func write(_ text: String, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw ShellError("check run: cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        // An existing file keeps its mode through O_TRUNC: make it private too.
+        guard fchmod(descriptor, 0o600) == 0 else {
+            throw ShellError("check run: cannot make \(path) private: \(String(cString: strerror(errno)))")
+        }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).write(contentsOf: Data(text.utf8))
         } catch {
             throw ShellError("check run: cannot write \(path): \(error.localizedDescription)")
         }
