@@ -106,3 +106,15 @@ struct NulTests {
         }
     }
 }
+
+/// Inputs the fuzz targets found (Fuzz/), kept as regression tests.
+@Suite("Fuzz findings")
+struct FuzzFindingTests {
+    /// RoundTrip: `22e4441` read as infinity, printed as the string "inf", read back as a string.
+    @Test func infiniteNumbersAreRefused() throws {
+        let error = try #require(parseError("a=22e4441"))
+        #expect(error.message == "number '22e4441' out of range")
+        #expect(error.column == 3)
+        #expect(try QueryParser.parse("a == 1e308").description == "a == 1e+308")
+    }
+}
