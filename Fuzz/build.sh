@@ -34,6 +34,7 @@ module SiftQuery Sources/SiftQuery/*.swift
 module SiftStore Sources/SiftStore/*.swift
 # The pure parts of the shell and ops the targets use, as small modules of their own.
 module SiftShellLines Sources/SiftShell/LineGrammar.swift Sources/SiftShell/ScriptReader.swift
+module SiftAWSXML Sources/SiftAWS/XMLTree.swift
 module SiftOpsConfig Sources/SiftOps/Cron.swift Sources/SiftOps/OpsDuration.swift Sources/SiftOps/ConfigYAML.swift \
     Sources/SiftOps/ConfigKey.swift Sources/SiftOps/OpsConfig.swift
 
@@ -48,6 +49,7 @@ for target in "${targets[@]}"; do
     case $target in
         Compiler|NDJSON) objects+=("$out/SiftStore.o" "${deps[@]}") ;;
         Lines) objects+=("$out/SiftShellLines.o") ;;
+        IAMXML) objects+=("$out/SiftAWSXML.o") ;;
         Cron|ConfigYAML) objects+=("$out/SiftOpsConfig.o" "$out/SiftStore.o" "${deps[@]}") ;;
     esac
     # ld.gold warns about every AddressSanitizer symbol it cannot export: harmless, filtered out.
