@@ -281,7 +281,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
     /// compilation), with the spot in the `jobs add` line (exact when the line has no escapes).
     static func check(_ line: Word, in context: ShellContext) throws {
         do {
-            try Shell(context: context).check(line: line.text)
+            try Shell(context: context, registry: context.registry).check(line: line.text)
         } catch {
             let inner = error as? ShellError ?? ShellError(ShellContext.describe(error))
             let message = "jobs add: the job's line does not run: " + inner.message
