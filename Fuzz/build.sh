@@ -12,12 +12,15 @@ out=$root/Fuzz/.build
 mkdir -p "$out"
 sanitize=${SIFT_FUZZ_SANITIZE:-fuzzer,address}
 
-swift build --target SiftStore >/dev/null
+swift build --target SiftAWS >/dev/null
 bin=$(swift build --show-bin-path)
 modules=$bin/Modules
 grdb_map=$root/.build/checkouts/GRDB.swift/Sources/GRDBSQLite/module.modulemap
-common=(-sanitize="$sanitize" -parse-as-library -swift-version 5 -Onone -gline-tables-only -wmo -I "$out" -I "$modules"
-        -Xcc -fmodule-map-file="$grdb_map" -module-cache-path "$out/ModuleCache")
+crypto=$root/.build/checkouts/swift-crypto/Sources
+common=(-sanitize="$sanitize" -parse-as-library -swift-version 5 -Onone -enable-testing -gline-tables-only -wmo -I "$out" -I "$modules"
+        -Xcc -fmodule-map-file="$grdb_map" -module-cache-path "$out/ModuleCache"
+        -Xcc -fmodule-map-file="$crypto/CCryptoBoringSSLShims/include/module.modulemap" -Xcc -I -Xcc "$crypto/CCryptoBoringSSLShims/include"
+        -Xcc -fmodule-map-file="$crypto/CCryptoBoringSSL/include/module.modulemap" -Xcc -I -Xcc "$crypto/CCryptoBoringSSL/include")
 
 # A module from source files, instrumented: NAME FILES...
 module() {
@@ -35,10 +38,13 @@ module SiftStore Sources/SiftStore/*.swift
 # The pure parts of the shell and ops the targets use, as small modules of their own.
 module SiftShellLines Sources/SiftShell/LineGrammar.swift Sources/SiftShell/ScriptReader.swift
 module SiftAWSXML Sources/SiftAWS/XMLTree.swift
+module SiftAWS Sources/SiftAWS/*.swift
 module SiftOpsConfig Sources/SiftOps/Cron.swift Sources/SiftOps/OpsDuration.swift Sources/SiftOps/ConfigYAML.swift \
     Sources/SiftOps/ConfigKey.swift Sources/SiftOps/OpsConfig.swift
 
 deps=("$bin"/GRDB.build/*.o "$bin"/SiftSchema.build/*.o)
+mapfile -t aws_deps < <(find "$bin"/Crypto.build "$bin"/CryptoBoringWrapper.build "$bin"/CCryptoBoringSSL.build \
+                             "$bin"/CCryptoBoringSSLShims.build "$bin"/Logging.build -name '*.o')
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=()
@@ -50,6 +56,7 @@ for target in "${targets[@]}"; do
         Compiler|NDJSON) objects+=("$out/SiftStore.o" "${deps[@]}") ;;
         Lines) objects+=("$out/SiftShellLines.o") ;;
         IAMXML) objects+=("$out/SiftAWSXML.o") ;;
+        CredentialReport) objects+=("$out/SiftAWS.o" "$out/SiftStore.o" "${deps[@]}" "${aws_deps[@]}") ;;
         Cron|ConfigYAML) objects+=("$out/SiftOpsConfig.o" "$out/SiftStore.o" "${deps[@]}") ;;
     esac
     # ld.gold warns about every AddressSanitizer symbol it cannot export: harmless, filtered out.
