@@ -55,4 +55,20 @@ struct LinearRegexTests {
         #expect(throws: RegexLimitError.self) { _ = try regex.matches(String(repeating: "a", count: 10_000), maxSteps: 100_000) }
         #expect(try regex.matches(String(repeating: "a", count: 10_000) + "x", maxSteps: 10_000_000) == true)
     }
+
+    /// The deepest pattern accepted compiles and matches on a small stack (the query threads' size).
+    @Test func deepestGroupsOnASmallStack() {
+        let depth = LinearRegex.maxNesting
+        let pattern = String(repeating: "(", count: depth) + "a*" + String(repeating: ")*", count: depth)
+        onSmallStack {
+            do {
+                #expect(try LinearRegex(pattern).matches("baaa"))
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        #expect(throws: RegexSyntaxError(column: depth + 1, message: "groups nested deeper than \(depth)")) {
+            _ = try LinearRegex(String(repeating: "(", count: depth + 1) + "a" + String(repeating: ")", count: depth + 1))
+        }
+    }
 }
