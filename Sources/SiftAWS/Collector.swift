@@ -39,6 +39,8 @@ public struct CollectOptions: Sendable {
     public var accountConcurrency: Int
     /// Seconds before a request without an answer counts as dropped (and is retried).
     public var requestTimeout: Double
+    /// The most one account's collect may take, seconds (`AWSTransport.deadline`), whatever retries remain.
+    public var accountTimeout: Double
     /// Debug lines per request (operation, status, duration); never credentials.
     public var logger: Logger
 
@@ -47,10 +49,12 @@ public struct CollectOptions: Sendable {
                 accounts: [String] = [], organisation: Bool = false, environment: [String: String],
                 maxInFlight: Int = 16, retry: RetryPolicy = RetryPolicy(), pageSize: Int = 1000,
                 reportTimeout: Double = 120, accountConcurrency: Int = 2, requestTimeout: Double = 30,
+                accountTimeout: Double = 600,
                 credentialOptions: CredentialOptions = CredentialOptions(), credentialCache: CredentialProviderCache? = nil,
                 logger: Logger = Logger(label: "sift.aws")) {
         self.logger = logger
         self.requestTimeout = requestTimeout
+        self.accountTimeout = accountTimeout
         self.profiles = (profile.map { [$0] } ?? []) + profiles.filter { $0 != profile }
         self.credentialOptions = credentialOptions
         self.credentialCache = credentialCache
@@ -310,7 +314,9 @@ struct AccountPlan: Sendable {
             for (index, (account, org)) in targets.enumerated() {
                 group.addTask {
                     await limiter.acquire()
-                    let outcome = await run(account: account, organizationAccount: org)
+                    let outcome = await AWSTransport.$deadline.withValue(AWSDeadline(seconds: options.accountTimeout)) {
+                        await run(account: account, organizationAccount: org)
+                    }
                     await limiter.release()
                     return (index, outcome)
                 }

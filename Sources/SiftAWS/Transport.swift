@@ -175,8 +175,37 @@ struct AWSHTTPResponse: Sendable {
     var body: Data
 }
 
+/// A point in time by which a whole piece of work (one account's collect) must be done.
+public struct AWSDeadline: Sendable, Hashable {
+    /// When the time is up.
+    public let at: Date
+    /// The length of time it was set for, for messages.
+    public let seconds: Double
+
+    /// A deadline `seconds` from now.
+    public init(seconds: Double, now: Date = Date()) {
+        self.at = now.addingTimeInterval(seconds)
+        self.seconds = seconds
+    }
+
+    /// Seconds left (negative when passed).
+    var remaining: Double { at.timeIntervalSinceNow }
+}
+
 /// Sends signed requests over URLSession with retries and a bound on requests in flight.
+///
+/// Time is bounded three ways: each request has `timeout` seconds to connect and answer (URLSession
+/// has no separate connect timeout on Linux: the request timeout covers the connect); failures to get
+/// any answer (refused, reset, timed out) are retried at most `maxTransportAttempts` times in all; and
+/// work run under `AWSTransport.$deadline` (one account's collect) stops at that deadline, each
+/// request's timeout cut to the time left. Errors say `timed out after N s`.
 public final class AWSTransport: Sendable {
+    /// The deadline of the work under way (set by the collector per account); nil: none.
+    @TaskLocal public static var deadline: AWSDeadline?
+    /// How many times a request that got no answer at all is sent at most.
+    public static let maxTransportAttempts = 3
+    /// The timeout of one request, seconds.
+    let timeout: TimeInterval
     let session: URLSession
     let limiter: ConcurrencyLimiter
     let retry: RetryPolicy
@@ -189,6 +218,7 @@ public final class AWSTransport: Sendable {
     public init(maxInFlight: Int = 16, retry: RetryPolicy = RetryPolicy(), counter: APICallCounter = APICallCounter(),
                 timeout: TimeInterval = 30, logger: Logger = Logger(label: "sift.aws")) {
         self.logger = logger
+        self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = max(1, maxInFlight)
         configuration.timeoutIntervalForRequest = timeout
@@ -212,9 +242,17 @@ public final class AWSTransport: Sendable {
                  decode: (Data) throws(AWSError) -> T) async throws(AWSError) -> T {
         var random = SystemRandomNumberGenerator()
         var attempt = 0
+        var transportFailures = 0
+        let deadline = Self.deadline
+        func pastDeadline() -> AWSError? {
+            // URLSession on Linux counts request timeouts in whole seconds: under one second left is none.
+            guard let deadline, deadline.remaining < 1 else { return nil }
+            return .transport(operation: request.operation, message: "timed out after \(Self.seconds(deadline.seconds)) s (the account's deadline)")
+        }
         while true {
+            if let late = pastDeadline() { throw late }
             attempt += 1
-            let outcome = await sendOnce(request, signer: signer)
+            let outcome = await sendOnce(request, signer: signer, timeout: min(timeout, (deadline?.remaining ?? timeout).rounded(.down)))
             let failure: AWSError
             switch outcome {
             case .success(let response) where (200..<300).contains(response.status):
@@ -226,22 +264,30 @@ public final class AWSTransport: Sendable {
             }
             guard failure.isRetryable else { throw failure }
             guard !Task.isCancelled else { throw .transport(operation: request.operation, message: "cancelled") }
-            guard attempt < retry.maxAttempts else {
+            if case .transport = failure { transportFailures += 1 }
+            guard attempt < retry.maxAttempts, transportFailures < Self.maxTransportAttempts else {
                 throw .retriesExhausted(operation: request.operation, attempts: attempt, last: failure)
             }
-            let wait = retry.delay(retry: attempt - 1, using: &random)
+            if let late = pastDeadline() { throw late }
+            var wait = retry.delay(retry: attempt - 1, using: &random)
+            if let deadline { wait = max(0, min(wait, deadline.remaining)) }
             try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
         }
     }
 
-    private func sendOnce(_ request: AWSHTTPRequest, signer: SigV4Signer) async -> Result<AWSHTTPResponse, AWSError> {
+    /// Whole seconds when the value is whole (`30`), else one decimal (`0.5`).
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+
+    private func sendOnce(_ request: AWSHTTPRequest, signer: SigV4Signer, timeout: TimeInterval) async -> Result<AWSHTTPResponse, AWSError> {
         await limiter.acquire()
-        let result = await perform(request, signer: signer)
+        let result = await perform(request, signer: signer, timeout: max(timeout, 0.001))
         await limiter.release()
         return result
     }
 
-    private func perform(_ request: AWSHTTPRequest, signer: SigV4Signer) async -> Result<AWSHTTPResponse, AWSError> {
+    private func perform(_ request: AWSHTTPRequest, signer: SigV4Signer, timeout: TimeInterval) async -> Result<AWSHTTPResponse, AWSError> {
         counter.record(request.operation)
         let host = Self.hostHeader(request.url)
         var signable = SignableRequest(method: "POST", path: request.url.path.isEmpty ? "/" : request.url.path,
@@ -251,6 +297,7 @@ public final class AWSTransport: Sendable {
         signable = signer.sign(signable, date: Date()).signedRequest
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = "POST"
+        urlRequest.timeoutInterval = timeout
         urlRequest.httpBody = Data(request.body)
         for header in signable.headers where header.name.lowercased() != "host" {
             urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
@@ -265,6 +312,10 @@ public final class AWSTransport: Sendable {
             return .success(AWSHTTPResponse(status: http.statusCode, body: data))
         } catch let error as URLError {
             logger.debug("\(request.operation) URLError \(error.code.rawValue) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
+            if error.code == .timedOut {
+                return .failure(.transport(operation: request.operation,
+                                           message: "\(request.url.absoluteString): timed out after \(Self.seconds(timeout)) s without an answer"))
+            }
             return .failure(.transport(operation: request.operation,
                                        message: "\(request.url.absoluteString): \(error.localizedDescription) (URLError \(error.code.rawValue))"))
         } catch {

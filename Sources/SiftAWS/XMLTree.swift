@@ -34,15 +34,24 @@ public struct XMLTree: Sendable, Hashable {
         child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
+    /// The deepest element nesting accepted (AWS responses nest fewer than 10 deep); deeper input is
+    /// an error, so that building, comparing and freeing the tree stay shallow.
+    public static let maxDepth = 64
+
     /// Parses a document; errors give the parser's line and column.
     public static func parse(_ data: Data) throws(XMLTreeError) -> XMLTree {
+        // FoundationXML crashes on an element name that is not UTF-8 (found by Fuzz/Targets/IAMXML):
+        // AWS answers in UTF-8, so anything else is refused before the parser sees it.
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw XMLTreeError(line: 1, column: 1, message: "the response is not UTF-8")
+        }
         let builder = Builder()
         let parser = XMLParser(data: data)
         parser.delegate = builder
         parser.shouldProcessNamespaces = false
         guard parser.parse(), let root = builder.root else {
-            throw XMLTreeError(line: parser.lineNumber, column: parser.columnNumber,
-                               message: parser.parserError.map { "\($0)" } ?? "no root element")
+            let message = builder.tooDeep ? "elements nested deeper than \(maxDepth)" : parser.parserError.map { "\($0)" } ?? "no root element"
+            throw XMLTreeError(line: parser.lineNumber, column: parser.columnNumber, message: message)
         }
         return root
     }
@@ -50,10 +59,16 @@ public struct XMLTree: Sendable, Hashable {
     private final class Builder: NSObject, XMLParserDelegate {
         var stack: [XMLTree] = []
         var root: XMLTree?
+        var tooDeep = false
 
         func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                     qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
             let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
+            guard stack.count < XMLTree.maxDepth else {
+                tooDeep = true
+                parser.abortParsing()
+                return
+            }
             stack.append(XMLTree(name: local, text: "", children: []))
         }
 

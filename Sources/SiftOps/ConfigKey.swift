@@ -63,6 +63,8 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
     case collectAccounts = "collect_accounts"
     /// The role assumed in other accounts, for collect and cleanup.
     case collectRole = "collect_role"
+    /// The longest one query may run (one-shot, scripts, jobs, the daemon); `0s`: no limit.
+    case queryTimeout = "query_timeout"
 
     /// One line saying what the key does.
     public var summary: String {
@@ -75,6 +77,7 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
         case .collectInterval: return "how often `sift daemon` runs collect_and_cleanup (at least 1min)"
         case .collectAccounts: return "account ids to collect besides the caller's, e.g. [111111111111]"
         case .collectRole: return "role name assumed in other accounts, or null"
+        case .queryTimeout: return "the longest one query may run (0s: no limit)"
         }
     }
 
@@ -89,11 +92,16 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
         case .collectInterval: return .duration(OpsDuration(seconds: 3600))
         case .collectAccounts: return .strings([])
         case .collectRole: return .text(nil)
+        case .queryTimeout: return .duration(OpsDuration(seconds: 300))
         }
     }
 
-    /// Parses and validates a value as typed by a person (`config set`, `config edit`).
-    public func parse(_ raw: String) throws(OpsValueError) -> ConfigValue {
+    /// The shortest `cleanup_grace` accepted without `--force`, seconds.
+    public static let minimumGrace: Int64 = 3600
+
+    /// Parses and validates a value as typed by a person (`config set`, `config edit`). `force`
+    /// accepts values that are valid but unwise (a `cleanup_grace` under an hour).
+    public func parse(_ raw: String, force: Bool = false) throws(OpsValueError) -> ConfigValue {
         let text = ConfigKey.unquote(raw.trimmingCharacters(in: .whitespaces))
         switch self {
         case .cleanup, .cleanupDryRun, .cleanupDisableFirst:
@@ -107,6 +115,14 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
             guard (1...256).contains(number) else { throw OpsValueError("\(rawValue) must be between 1 and 256, not \(number)") }
             return .int(number)
         case .cleanupGrace:
+            let duration = try OpsDuration(parsing: text)
+            guard duration.seconds >= 0 else { throw OpsValueError("\(rawValue) must not be negative") }
+            guard force || duration.seconds >= Self.minimumGrace else {
+                throw OpsValueError("\(rawValue) must be at least 1h, not \(duration): a shorter grace deletes keys almost as soon "
+                                    + "as they are disabled (config set --force to set it anyway)")
+            }
+            return .duration(duration)
+        case .queryTimeout:
             let duration = try OpsDuration(parsing: text)
             guard duration.seconds >= 0 else { throw OpsValueError("\(rawValue) must not be negative") }
             return .duration(duration)
@@ -140,8 +156,9 @@ public enum ConfigKey: String, Sendable, Hashable, CaseIterable {
             return .bool(value)
         case (.cleanupPoolSize, .int(let value)):
             return try parse(String(value))
-        case (.cleanupGrace, .string(let text)), (.collectInterval, .string(let text)):
-            return try parse(text)
+        case (.cleanupGrace, .string(let text)), (.collectInterval, .string(let text)), (.queryTimeout, .string(let text)):
+            // What is stored was accepted when it was set (perhaps with --force).
+            return try parse(text, force: true)
         case (.collectAccounts, .array(let items)):
             let words = items.compactMap { item -> String? in if case .string(let word) = item { return word } else { return nil } }
             guard words.count == items.count else { throw OpsValueError("setting \(rawValue) holds a list with non-text items") }

@@ -40,13 +40,29 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         hours = try CronSchedule.field(fields[1], name: "hour", range: 0...23, names: [])
         daysOfMonth = try CronSchedule.field(fields[2], name: "day-of-month", range: 1...31, names: [])
         months = try CronSchedule.field(fields[3], name: "month", range: 1...12, names: CronSchedule.monthNames, firstName: 1)
-        let weekdays = try CronSchedule.field(fields[4], name: "day-of-week", range: 0...7, names: CronSchedule.dayNames)
+        let weekdays = try CronSchedule.field(fields[4], name: "day-of-week", range: 0...7, names: CronSchedule.dayNames,
+                                              sundayEnds: true)
         daysOfWeek = Set(weekdays.map { $0 == 7 ? 0 : $0 })
         dayOfMonthRestricted = !fields[2].hasPrefix("*")
         dayOfWeekRestricted = !fields[4].hasPrefix("*")
+        // Days of the month that no month of the schedule has (`0 0 31 2 *`, `0 0 30 2 *`): the
+        // schedule would never fire. (Restricted days of the week would fire on their own.)
+        if dayOfMonthRestricted && !dayOfWeekRestricted {
+            let longest = months.map { CronSchedule.longestMonth[$0 - 1] }.max() ?? 31
+            if let first = daysOfMonth.min(), first > longest {
+                let names = months.sorted().map { CronSchedule.monthNames[$0 - 1] }.joined(separator: ",")
+                throw OpsValueError("cron schedule '\(trimmed)' never fires: day \(first) of the month does not occur in \(names)")
+            }
+        }
     }
 
-    private static func field(_ text: String, name: String, range: ClosedRange<Int>, names: [String], firstName: Int = 0) throws(OpsValueError) -> Set<Int> {
+    /// The most days each month can have (February: 29).
+    private static let longestMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+    /// One field's values. `sundayEnds`: in a range of days of the week, Sunday after another day
+    /// is day 7 (`MON-SUN`, `fri-sun`), as in Vixie cron.
+    private static func field(_ text: String, name: String, range: ClosedRange<Int>, names: [String], firstName: Int = 0,
+                              sundayEnds: Bool = false) throws(OpsValueError) -> Set<Int> {
         func number(_ word: Substring) throws(OpsValueError) -> Int {
             if let value = Int(word) {
                 guard range.contains(value) else {
@@ -75,7 +91,8 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
                 (low, high) = (range.lowerBound, range.upperBound)
             } else if let dash = base.firstIndex(of: "-") {
                 low = try number(base[..<dash])
-                high = try number(base[base.index(after: dash)...])
+                let end = try number(base[base.index(after: dash)...])
+                high = sundayEnds && end == 0 && low > 0 ? 7 : end
                 guard low <= high else { throw OpsValueError("cron \(name) field '\(text)': range \(base) runs backwards") }
             } else {
                 low = try number(base)

@@ -57,6 +57,8 @@ public struct OpsConfig: Sendable, Hashable {
     public var collectInterval: OpsDuration { duration(.collectInterval) }
     /// `collect_accounts`.
     public var collectAccounts: [String] { if case .strings(let value) = self[.collectAccounts] { return value } else { return [] } }
+    /// `query_timeout`: the longest one query may run; zero means no limit.
+    public var queryTimeout: OpsDuration { duration(.queryTimeout) }
     /// `collect_role`.
     public var collectRole: String? { if case .text(let value) = self[.collectRole] { return value } else { return nil } }
 }
@@ -84,7 +86,7 @@ public struct ConfigStore: Sendable {
     /// Parses every `key=value` assignment, validates all of them, and writes them in one transaction:
     /// one bad assignment refuses the whole line, with what and why.
     @discardableResult
-    public func set(assignments: [String]) throws(ConfigError) -> [(ConfigKey, ConfigValue)] {
+    public func set(assignments: [String], force: Bool = false) throws(ConfigError) -> [(ConfigKey, ConfigValue)] {
         if assignments.isEmpty { throw ConfigError.usage("config set: expected key=value ...") }
         var parsed: [(ConfigKey, ConfigValue)] = []
         for assignment in assignments {
@@ -96,7 +98,7 @@ public struct ConfigStore: Sendable {
             do throws(OpsValueError) {
                 let key = try ConfigKey.named(name)
                 if parsed.contains(where: { $0.0 == key }) { throw OpsValueError("\(key.rawValue) is set twice") }
-                parsed.append((key, try key.parse(raw)))
+                parsed.append((key, try key.parse(raw, force: force)))
             } catch {
                 throw ConfigError.invalid(at: assignment, error)
             }

@@ -205,6 +205,7 @@ public struct Lexer: Sendable {
                 index = try decodeEscape(at: index, into: &decoded)
                 continue
             }
+            if c == 0 { throw error(index, "NUL character in a string", hint: "not supported: SQLite would cut the text there") }
             if hasEscapes { decoded.append(c) }
             index += 1
         }
@@ -238,6 +239,7 @@ public struct Lexer: Sendable {
             guard let scalar = Unicode.Scalar(scalarValue) else {
                 throw error(index, "invalid escape", hint: "\\u\(String(high, radix: 16)) is not a character")
             }
+            if scalarValue == 0 { throw error(index, "NUL character in a string", hint: "not supported: SQLite would cut the text there") }
             out.append(contentsOf: Array(String(Character(scalar)).utf8))
             return end
         case 0:
@@ -268,7 +270,10 @@ public struct Lexer: Sendable {
     /// A backticked key starting at `start`: the key and the end offset.
     func scanBacktick(at start: Int) throws(QueryError) -> (String, Int) {
         var index = start + 1
-        while index < bytes.count, bytes[index] != UInt8(ascii: "`") { index += 1 }
+        while index < bytes.count, bytes[index] != UInt8(ascii: "`") {
+            if bytes[index] == 0 { throw error(index, "NUL character in a key", hint: "not supported: SQLite would cut the text there") }
+            index += 1
+        }
         guard index < bytes.count else {
             throw error(start, "unterminated backtick", expected: "closing ` expected")
         }

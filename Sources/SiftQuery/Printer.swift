@@ -41,6 +41,24 @@ extension Term: CustomStringConvertible {
         }
     }
 
+    /// The operands of a chain of one operator, left to right: `[a, b, c]` for `(a and b) and c`;
+    /// `[self]` for a term that is not `and` or `or`. Found without recursion.
+    public var chain: [Term] {
+        var operands: [Term] = []
+        var current = self
+        loop: while true {
+            switch (self, current) {
+            case (.and, .and(let left, let right)), (.or, .or(let left, let right)):
+                operands.append(right)
+                current = left
+            default:
+                break loop
+            }
+        }
+        operands.append(current)
+        return operands.reversed()
+    }
+
     /// The text of the term where the surrounding operator binds with `context` (0 none, 1 or, 2 and, 3 not).
     private func text(context: Int) -> String {
         let body: String
@@ -53,8 +71,13 @@ extension Term: CustomStringConvertible {
         case .hasKey(let path, let keys):
             body = "has_key(" + path.description + ", " + keys.map(Printer.name).joined(separator: ", ") + ")"
         case .not(let inner): body = "not " + inner.text(context: 3)
-        case .and(let left, let right): body = left.text(context: 2) + " and " + right.text(context: 3)
-        case .or(let left, let right): body = left.text(context: 1) + " or " + right.text(context: 2)
+        case .and, .or:
+            // A chain `a and b and c` is a left spine: walk it in a loop, not by recursion.
+            let operands = chain
+            let keyword = precedence == 2 ? " and " : " or "
+            body = operands.enumerated().map { index, operand in
+                operand.text(context: index == 0 ? precedence : precedence + 1)
+            }.joined(separator: keyword)
         }
         return precedence < context ? "(" + body + ")" : body
     }

@@ -81,6 +81,10 @@ struct Parser {
     var spans: QuerySpans?
     /// The end of the last token consumed.
     var previousEnd = 0
+    /// How many parentheses, `not`, `with`, arrays and objects enclose the current token.
+    var depth = 0
+    /// How many terms have been read so far.
+    var terms = 0
 
     init(_ text: String) throws(QueryError) {
         lexer = Lexer(text)
@@ -112,6 +116,26 @@ struct Parser {
     mutating func expect(_ kind: TokenKind, _ what: String) throws(QueryError) {
         guard token.kind == kind else { throw unexpected(expected: "\(what) expected") }
         try advance()
+    }
+
+    /// Enters one level of nesting at the current token, or throws when that passes `QueryLimits.maxNesting`.
+    /// Every recursive step of the parser goes through here, so the stack stays bounded.
+    mutating func enterNesting() throws(QueryError) {
+        depth += 1
+        if depth > QueryLimits.maxNesting {
+            throw error("query nested too deeply",
+                        expected: "at most \(QueryLimits.maxNesting) levels of parentheses, not, with, [ and {",
+                        hint: "simplify the query")
+        }
+    }
+
+    /// Counts one term at the current token, or throws when that passes `QueryLimits.maxTerms`.
+    mutating func countTerm() throws(QueryError) {
+        terms += 1
+        if terms > QueryLimits.maxTerms {
+            throw error("query too long", expected: "at most \(QueryLimits.maxTerms) terms",
+                        hint: "use `in [...]` for lists of values, or split the query")
+        }
     }
 
     func expectEnd(after what: String) throws(QueryError) {
@@ -238,27 +262,49 @@ struct Parser {
 
     static let termExpected = "a term expected (all, is(kind), id(x), \"text\", a predicate such as name == x, not, or '(')"
 
+    // The recursion runs parseOr -> parseAnd -> parseUnary -> parseParenthesized/parseNot -> ...:
+    // these functions stay small so that each level of nesting costs little stack (leaves are
+    // parsed in `parseLeaf`, whose large frame is never on the recursive path).
+
     mutating func parseUnary() throws(QueryError) -> Term {
+        if token.kind == .leftParen { return try parseParenthesized() }
+        if try isKeyword("not") { return try parseNot() }
+        return try parseLeaf()
+    }
+
+    /// `( or )`.
+    mutating func parseParenthesized() throws(QueryError) -> Term {
+        let open = token.start
+        try enterNesting()
+        defer { depth -= 1 }
+        try advance()
+        let inner = try parseOr()
+        guard token.kind == .rightParen else {
+            throw unexpected(expected: "')' expected", hint: "the '(' at column \(lexer.location(of: open).column) is not closed")
+        }
+        try advance()
+        return inner
+    }
+
+    /// `not unary`.
+    mutating func parseNot() throws(QueryError) -> Term {
+        try countTerm()
+        try enterNesting()
+        defer { depth -= 1 }
+        try advance()
+        return .not(try parseUnary())
+    }
+
+    /// A term without nesting: `all`, `is()`, `id()`, `has_key()`, text, a predicate.
+    mutating func parseLeaf() throws(QueryError) -> Term {
+        try countTerm()
         switch token.kind {
-        case .leftParen:
-            let open = token.start
-            try advance()
-            let inner = try parseOr()
-            guard token.kind == .rightParen else {
-                throw unexpected(expected: "')' expected", hint: "the '(' at column \(lexer.location(of: open).column) is not closed")
-            }
-            try advance()
-            return inner
         case .string(let text):
             try advance()
             return .fullText(text)
         case .backtick:
             return .predicate(try parsePredicate())
         case .word:
-            if try isKeyword("not") {
-                try advance()
-                return .not(try parseUnary())
-            }
             if try isKeyword("all") {
                 try advance()
                 return .all
@@ -409,6 +455,8 @@ struct Parser {
             try advance()
             return value
         case .leftBracket:
+            try enterNesting()
+            defer { depth -= 1 }
             try advance()
             var elements: [Value] = []
             if token.kind == .rightBracket {
@@ -433,6 +481,8 @@ struct Parser {
 
     /// `{"a": 1, b: [2]}`.
     mutating func parseObject() throws(QueryError) -> Value {
+        try enterNesting()
+        defer { depth -= 1 }
         try advance() // {
         var entries: [ObjectEntry] = []
         if token.kind == .rightBrace {
@@ -465,6 +515,8 @@ struct Parser {
     // MARK: - with, sort, limit
 
     mutating func parseWith() throws(QueryError) -> WithClause {
+        try enterNesting()
+        defer { depth -= 1 }
         try advance() // with
         try expect(.leftParen, "'('")
         let quantifier: WithQuantifier

@@ -18,11 +18,16 @@ enum WordValue {
         let body = signed ? bytes.dropFirst() : bytes[...]
         guard let head = body.first else { throw WordError(message: "invalid number '\(word)'") }
         if Lexer.isDigit(head) {
-            if body.allSatisfy(Lexer.isDigit) {
-                if let value = Int64(word) { return .int(value) }
-                if let value = Double(word) { return .double(value) }
+            if body.allSatisfy(Lexer.isDigit) || isFloatLiteral(body) {
+                if body.allSatisfy(Lexer.isDigit), let value = Int64(word) { return .int(value) }
+                if let value = Double(word) {
+                    // `22e4441` is infinity: it would print as a string and read back as one.
+                    guard value.isFinite else {
+                        throw WordError(message: "number '\(word)' out of range", hint: "numbers must lie within ±1.8e308")
+                    }
+                    return .double(value)
+                }
             }
-            if isFloatLiteral(body), let value = Double(word) { return .double(value) }
             if DateSyntax.looksLikeDate(body) {
                 guard !signed, let date = DateSyntax.parse(bytes) else {
                     throw WordError(message: "invalid date '\(word)'",

@@ -106,3 +106,43 @@ public final class Interruption: @unchecked Sendable {
         return try work()
     }
 }
+
+/// A time limit on one piece of work: after `seconds` it calls `cancel` (e.g. `sqlite3_interrupt`)
+/// from another thread and remembers that it did, so the caller can say "timed out" rather than
+/// "interrupted". Zero seconds: no limit.
+public final class Deadline: @unchecked Sendable {
+    /// The limit in seconds.
+    public let seconds: Int64
+    private let lock = NSLock()
+    private var hasFired = false
+    private var item: DispatchWorkItem?
+
+    /// Starts the clock.
+    public init(seconds: Int64, cancel: @escaping () -> Void) {
+        self.seconds = seconds
+        guard seconds > 0 else { return }
+        let item = DispatchWorkItem { [weak self] in
+            guard let self else { return }
+            self.lock.lock()
+            self.hasFired = true
+            self.lock.unlock()
+            cancel()
+        }
+        self.item = item
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(seconds)), execute: item)
+    }
+
+    /// Whether the limit was reached and the work cancelled.
+    public var fired: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return hasFired
+    }
+
+    /// Stops the clock (the work is over).
+    public func stop() {
+        item?.cancel()
+    }
+
+    deinit { item?.cancel() }
+}

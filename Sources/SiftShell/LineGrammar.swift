@@ -146,49 +146,74 @@ public enum LineGrammar {
 
     /// What is still open at the end of the text.
     static func openState(_ text: String) -> (continues: Bool, openQuote: Bool, openBrackets: Int) {
-        let chars = Array(text)
+        var scanner = OpenScanner()
+        scanner.feed(text)
+        return (scanner.continues, scanner.openQuote, scanner.openBrackets)
+    }
+
+    /// What is open (quote, brackets, comment, a trailing `\`) after the text fed so far. Fed
+    /// piece by piece (a script's physical lines), it finds continuations in time linear in the
+    /// whole text.
+    struct OpenScanner {
+        /// A backslash waiting for the character it escapes.
+        enum Escape { case none, unquoted, quoted }
+
         var quote: Character?
         var depth = 0
-        var index = 0
         var inComment = false
         var wordStart = true
-        while index < chars.count {
-            let char = chars[index]
-            if inComment {
-                if char == "\n" { inComment = false; wordStart = true }
-                index += 1
-                continue
-            }
-            if let open = quote {
-                if char == "\\" && open == "\"" {
-                    index += 2
+        var escape = Escape.none
+
+        /// The text ends in a line continuation (`\` outside quotes and comments).
+        var continues: Bool { escape == .unquoted }
+        /// A quote is open.
+        var openQuote: Bool { quote != nil }
+        /// Brackets open.
+        var openBrackets: Int { depth }
+
+        mutating func feed(_ text: some StringProtocol) {
+            for char in text {
+                switch escape {
+                case .unquoted:
+                    escape = .none
+                    wordStart = false
+                    continue
+                case .quoted:
+                    escape = .none
+                    continue
+                case .none:
+                    break
+                }
+                if inComment {
+                    if char == "\n" { inComment = false; wordStart = true }
                     continue
                 }
-                if char == open { quote = nil }
-                index += 1
-                continue
+                if let open = quote {
+                    if char == "\\" && open == "\"" {
+                        escape = .quoted
+                        continue
+                    }
+                    if char == open { quote = nil }
+                    continue
+                }
+                switch char {
+                case "\\":
+                    escape = .unquoted
+                    continue
+                case "'", "\"", "`":
+                    quote = char
+                case "(", "[", "{":
+                    depth += 1
+                case ")", "]", "}":
+                    depth = max(0, depth - 1)
+                case "#" where wordStart:
+                    inComment = true
+                default:
+                    break
+                }
+                wordStart = char.isWhitespace || char == "|" || char == ";"
             }
-            switch char {
-            case "\\":
-                if index + 1 >= chars.count { return (true, false, depth) }
-                index += 2
-                wordStart = false
-                continue
-            case "'", "\"", "`":
-                quote = char
-            case "(", "[", "{":
-                depth += 1
-            case ")", "]", "}":
-                depth = max(0, depth - 1)
-            case "#" where wordStart:
-                inComment = true
-            default:
-                break
-            }
-            wordStart = char.isWhitespace || char == "|" || char == ";"
-            index += 1
         }
-        return (false, quote != nil, depth)
     }
 
     /// The scanner's state for one parse.

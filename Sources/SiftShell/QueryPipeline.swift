@@ -136,7 +136,7 @@ struct QueryPipeline {
         let run = RowContext(shell: context, now: now, output: output, kinds: context.kinds)
         let headAfterTail = plan.headAfterTail
         do {
-            try Interruption.shared.cancellable({ store.writer.interrupt() }) {
+            try reading(store) {
                 try store.writer.read { db in
                     run.db = db
                     defer { run.db = nil }
@@ -152,14 +152,29 @@ struct QueryPipeline {
             }
         } catch is EnoughLines {
             // `head` on text has what it needs.
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
-            throw ShellError("interrupted")
         }
         do {
             try sink.finish(in: run)
             try output.close()
         } catch is EnoughLines {
             try output.close()
+        }
+    }
+
+    /// Runs the reading of a query's rows so that Ctrl-C and the `query_timeout` limit stop it,
+    /// and SQLite's errors read as one line placed at the query.
+    func reading(_ store: GraphStore, _ work: () throws -> Void) throws {
+        let deadline = Deadline(seconds: try context.queryTimeout()) { store.writer.interrupt() }
+        defer { deadline.stop() }
+        do {
+            try Interruption.shared.cancellable({ store.writer.interrupt() }) { try work() }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+            if deadline.fired {
+                throw ShellError("query timed out after \(deadline.seconds) s (config query_timeout)", at: source.segment.rawPosition)
+            }
+            throw ShellError("interrupted")
+        } catch let error as DatabaseError {
+            throw ShellError(GraphStore.message(of: error), at: source.segment.rawPosition)
         }
     }
 
@@ -178,14 +193,17 @@ struct QueryPipeline {
         case .unknownKind(let kind, _): spot = kind
         case .unknownEdgeType(let type, _): spot = type
         case .typeMismatch(let path, _, _, _), .invalidValue(let path, _, _), .invalidPath(let path, _): spot = path
-        case .invalidRegex(_, let pattern): spot = pattern
+        case .invalidRegex(_, let pattern, _, _): spot = pattern
         default: spot = nil
         }
         let segment = source.segment
         guard let spot, let range = segment.rawArguments.range(of: spot) else {
             return ShellError(error.description, at: segment.rawPosition)
         }
-        let offset = segment.rawArguments.distance(from: segment.rawArguments.startIndex, to: range.lowerBound)
+        var offset = segment.rawArguments.distance(from: segment.rawArguments.startIndex, to: range.lowerBound)
+        if case .invalidRegex(_, let pattern, let column, _) = error, column >= 1, column <= pattern.count {
+            offset += column - 1 // the spot in the pattern (exact when the pattern has no escapes in the line)
+        }
         let position = offset < segment.rawCharacterPositions.count ? segment.rawCharacterPositions[offset] : segment.rawPosition
         return ShellError(error.description, at: position)
     }
@@ -195,26 +213,22 @@ struct QueryPipeline {
         var matched = 0
         var unmatched = 0
         let out = context.out
-        do {
-            try Interruption.shared.cancellable({ store.writer.interrupt() }) {
-                try store.writer.read { db in
-                    let cursor = try Row.fetchCursor(db, sql: compiled.sql, arguments: compiled.arguments)
-                    while let row = try cursor.next() {
-                        let count: Int = row[1]
-                        let isMatched: Bool = row[2]
-                        guard isMatched else {
-                            unmatched += count
-                            continue
-                        }
-                        matched += count
-                        if path != nil {
-                            out.line("\(Self.countLabel(row[0] as DatabaseValue)): \(count)")
-                        }
+        try reading(store) {
+            try store.writer.read { db in
+                let cursor = try Row.fetchCursor(db, sql: compiled.sql, arguments: compiled.arguments)
+                while let row = try cursor.next() {
+                    let count: Int = row[1]
+                    let isMatched: Bool = row[2]
+                    guard isMatched else {
+                        unmatched += count
+                        continue
+                    }
+                    matched += count
+                    if path != nil {
+                        out.line("\(Self.countLabel(row[0] as DatabaseValue)): \(count)")
                     }
                 }
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
-            throw ShellError("interrupted")
         }
         out.line("total matched: \(matched)")
         out.line("total unmatched: \(unmatched)")

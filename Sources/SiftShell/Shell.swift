@@ -1,6 +1,7 @@
 import Foundation
 import LineEditing
 import SiftQuery
+import SiftStore
 
 /// How the shell was started, from the command line.
 public struct ShellOptions: Sendable {
@@ -125,8 +126,27 @@ public final class Shell {
         return ["  " + line, "  " + padding + "^"]
     }
 
-    /// Resolves, plans and runs one pipeline.
-    func run(_ pipeline: PipelineSyntax) throws {
+    /// Checks a line without running it or opening the database: its grammar, its commands and
+    /// their arguments, and each search's query (parsed, planned and compiled). Throws the first
+    /// error, placed in `line` (`jobs add` refuses a bad job line this way).
+    public func check(line: String) throws {
+        let pipelines: [PipelineSyntax]
+        do {
+            pipelines = try LineGrammar.parse(line)
+        } catch {
+            throw ShellError(error)
+        }
+        for pipeline in pipelines {
+            let steps = try resolve(pipeline)
+            guard case .query(let source)? = steps.first?.0 else { continue }
+            let query = QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context)
+            let plan = try query.plan()
+            _ = try query.compile(SQLiteCompiler(kinds: context.kinds), plan.query, .nodes())
+        }
+    }
+
+    /// The steps of a pipeline: each segment's command, made from its arguments.
+    func resolve(_ pipeline: PipelineSyntax) throws -> [(PipelineStep, CommandSegment)] {
         var steps: [(PipelineStep, CommandSegment)] = []
         for segment in pipeline.commands {
             guard let command = registry.command(named: segment.name) else {
@@ -140,6 +160,12 @@ public final class Shell {
             }
             steps.append((try command.make(segment), segment))
         }
+        return steps
+    }
+
+    /// Resolves, plans and runs one pipeline.
+    func run(_ pipeline: PipelineSyntax) throws {
+        let steps = try resolve(pipeline)
         guard let (first, firstSegment) = steps.first else { return }
         switch first {
         case .standalone(let command):

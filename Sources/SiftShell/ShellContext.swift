@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import SiftOps
 import SiftStore
 
 /// What commands use: the options, the outputs, the command list, the database (opened on
@@ -44,10 +46,25 @@ public final class ShellContext {
     /// The database, opened (and created, its directory 0700) on first use.
     public func store() throws -> GraphStore {
         if let openedStore { return openedStore }
-        try Locations.createParentDirectory(of: options.databasePath)
+        do {
+            try Locations.createParentDirectory(of: options.databasePath)
+        } catch {
+            let directory = (options.databasePath as NSString).deletingLastPathComponent
+            var reason = error.localizedDescription
+            if let inner = (error as NSError).userInfo[NSUnderlyingErrorKey] as? any Error, case let underlying = inner as NSError,
+               underlying.domain == NSPOSIXErrorDomain {
+                reason = String(cString: strerror(Int32(underlying.code)))
+            }
+            throw ShellError("cannot open database \(options.databasePath): cannot create directory \(directory): \(reason)")
+        }
         let store = try GraphStore(path: options.databasePath)
         openedStore = store
         return store
+    }
+
+    /// The `query_timeout` config value in seconds (0: no limit), read from the database.
+    public func queryTimeout() throws -> Int64 {
+        try ConfigStore(store: store()).load().queryTimeout.seconds
     }
 
     /// Throws when Ctrl-C was pressed.
@@ -60,6 +77,7 @@ public final class ShellContext {
     /// A one-line description of any error.
     public static func describe(_ error: Error) -> String {
         if let shellError = error as? ShellError { return shellError.description }
+        if let databaseError = error as? DatabaseError { return GraphStore.message(of: databaseError) }
         return String(describing: error).replacingOccurrences(of: "\n", with: " ")
     }
 }

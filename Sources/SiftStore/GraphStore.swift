@@ -85,6 +85,22 @@ public final class GraphStore: @unchecked Sendable {
         return String(describing: error)
     }
 
+    /// The one-line message of an SQLite error as a user should see it: never the SQL text or its
+    /// arguments (a compiled query's SQL can be hundreds of kilobytes), and SQLite's size limits
+    /// (`parser stack overflow`, expression depth, number of bound values) named as such.
+    public static func message(of error: DatabaseError) -> String {
+        let message = error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        return isSizeLimit(error) ? "query too complex for SQLite (\(message)): simplify the nesting or split the query" : message
+    }
+
+    /// Whether SQLite refused a statement for its size or depth rather than for its meaning.
+    public static func isSizeLimit(_ error: DatabaseError) -> Bool {
+        guard let message = error.message else { return false }
+        return ["parser stack overflow", "Expression tree is too large", "too many SQL variables", "too many terms",
+                "string or blob too big", "too many FROM clause terms", "at most 64 tables in a join"]
+            .contains { message.contains($0) }
+    }
+
     // MARK: - Settings
 
     /// The value of a setting, or nil when it is not set.

@@ -283,6 +283,9 @@ struct JSONByteParser {
         guard let scalar = Unicode.Scalar(scalarValue) else {
             throw error("unpaired surrogate in \\u escape", at: escapeStart)
         }
+        // SQLite and every C string stop at a NUL: a name `imp\u0000904` would be stored whole
+        // but read back as `imp` (spoofable in every output). Refused where the text comes in.
+        if scalarValue == 0 { throw error("NUL character (\\u0000) in a string: not supported", at: escapeStart) }
         utf8.append(contentsOf: String(scalar).utf8)
     }
 

@@ -9,8 +9,8 @@ public enum CompileError: Error, Hashable, CustomStringConvertible {
     /// A property of one type compared with a value of an incompatible type
     /// (`name > 3d`: a string with a duration).
     case typeMismatch(path: String, type: String, value: String, expected: String)
-    /// A regular expression that does not compile.
-    case invalidRegex(path: String, pattern: String)
+    /// A regular expression that does not compile: where in the pattern (characters from 1) and why.
+    case invalidRegex(path: String, pattern: String, column: Int, reason: String)
     /// An operator used with a value it cannot take (`in` without an array, `<` with an array).
     case invalidValue(path: String, op: String, reason: String)
     /// A path that cannot be used where it stands (a key with a double quote, `[*]` in `sort`).
@@ -29,8 +29,8 @@ public enum CompileError: Error, Hashable, CustomStringConvertible {
             return "unknown edge type '\(type)'" + (suggestion.map { " (did you mean \($0)?)" } ?? " (known: default, delete)")
         case let .typeMismatch(path, type, value, expected):
             return "'\(path)' is a \(type) property and cannot be compared with \(value); expected \(expected)"
-        case let .invalidRegex(path, pattern):
-            return "invalid regular expression \"\(pattern)\" for '\(path)'"
+        case let .invalidRegex(path, pattern, column, reason):
+            return "invalid regular expression \"\(pattern)\" for '\(path)' at character \(column): \(reason)"
         case let .invalidValue(path, op, reason):
             return "'\(path) \(op)': \(reason)"
         case let .invalidPath(path, reason):

@@ -1,11 +1,14 @@
 import Foundation
 import GRDB
+import SiftQuery
 
 /// SQL functions the compiled queries need, registered on every connection that runs them.
 public enum SQLiteFunctions {
     /// Registers `regexp(pattern, value)`, which SQLite calls for `value REGEXP pattern`:
     /// true when the case-insensitive regular expression is found anywhere in the value (numbers
-    /// are matched as their text), false for NULL. Compiled expressions are cached.
+    /// are matched as their text), false for NULL. The matcher is `LinearRegex` (time linear in
+    /// the value, so no pattern can hang a query); a match past its step bound is an error, never
+    /// a silent "no match". Compiled expressions are cached.
     /// Call it from the store's `Configuration.prepareDatabase` so every connection has it.
     public static func register(in db: Database) {
         db.add(function: regexpFunction)
@@ -23,15 +26,20 @@ public enum SQLiteFunctions {
         case .int64(let int): text = String(int)
         case .double(let double): text = String(double)
         }
-        guard let expression = regex(pattern) else {
-            throw DatabaseError(message: "REGEXP: invalid regular expression \"\(pattern)\"")
+        let expression: LinearRegex
+        switch regex(pattern) {
+        case .success(let compiled): expression = compiled
+        case .failure(let error): throw DatabaseError(message: "invalid regular expression \"\(pattern)\" \(error)")
         }
-        let range = NSRange(text.startIndex..<text.endIndex, in: text)
-        return expression.firstMatch(in: text, range: range) != nil
+        do throws(RegexLimitError) {
+            return try expression.matches(text)
+        } catch {
+            throw DatabaseError(message: error.description)
+        }
     }
 
-    /// The case-insensitive expression for a pattern, from the cache; `nil` when it does not compile.
-    static func regex(_ pattern: String) -> NSRegularExpression? {
+    /// The compiled expression for a pattern, from the cache, or where it does not compile.
+    static func regex(_ pattern: String) -> Result<LinearRegex, RegexSyntaxError> {
         cache.expression(for: pattern)
     }
 
@@ -41,14 +49,19 @@ public enum SQLiteFunctions {
 /// A bounded, thread-safe cache of compiled regular expressions.
 private final class RegexCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var expressions: [String: NSRegularExpression] = [:]
+    private var expressions: [String: Result<LinearRegex, RegexSyntaxError>] = [:]
     private static let capacity = 256
 
-    func expression(for pattern: String) -> NSRegularExpression? {
+    func expression(for pattern: String) -> Result<LinearRegex, RegexSyntaxError> {
         lock.lock()
         defer { lock.unlock() }
         if let cached = expressions[pattern] { return cached }
-        guard let compiled = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return nil }
+        let compiled: Result<LinearRegex, RegexSyntaxError>
+        do {
+            compiled = .success(try LinearRegex(pattern))
+        } catch {
+            compiled = .failure(error)
+        }
         if expressions.count >= Self.capacity { expressions.removeAll(keepingCapacity: true) }
         expressions[pattern] = compiled
         return compiled

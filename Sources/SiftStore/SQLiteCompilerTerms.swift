@@ -25,14 +25,27 @@ extension CompileContext {
         case let .hasKey(path, keys):
             return try hasKey(path, keys: keys, alias: alias)
         case .not(let inner):
+            if case .not(let twice) = inner {
+                // `not not x` is `x` (both are two-valued in WHERE): one SQL nesting level fewer.
+                return try self.term(twice, alias: alias, negated: negated)
+            }
             return "NOT (" + (try self.term(inner, alias: alias, negated: !negated)) + ")"
-        case let .and(left, right):
-            return "(" + (try self.term(left, alias: alias, negated: negated)) + " AND "
-                + (try self.term(right, alias: alias, negated: negated)) + ")"
-        case let .or(left, right):
-            return "(" + (try self.term(left, alias: alias, negated: negated)) + " OR "
-                + (try self.term(right, alias: alias, negated: negated)) + ")"
+        case .and, .or:
+            // A chain is walked in a loop and joined as a balanced tree, so that neither this
+            // compiler nor SQLite's parser (expression depth 1000) goes deeper than log2 of its length.
+            var keyword = " OR "
+            if case .and = term { keyword = " AND " }
+            let operands = try term.chain.map { try self.term($0, alias: alias, negated: negated) }
+            return Self.balanced(operands[...], keyword)
         }
+    }
+
+    /// `(a AND b)`, `((a AND b) AND (c AND d))`: the operands joined pairwise, depth log2(count).
+    static func balanced(_ operands: ArraySlice<SQLFragment>, _ keyword: String) -> SQLFragment {
+        guard operands.count > 1, let first = operands.first else { return operands.first ?? SQLFragment("1") }
+        if operands.count == 2, let last = operands.last { return "(" + first + keyword + last + ")" }
+        let middle = operands.startIndex + (operands.count + 1) / 2
+        return "(" + balanced(operands[..<middle], keyword) + keyword + balanced(operands[middle...], keyword) + ")"
     }
 
     /// Any value in `reported` contains the text, case-insensitively (ASCII case folding).
@@ -155,7 +168,9 @@ extension CompileContext {
             case .time, .duration:
                 throw CompileError.typeMismatch(path: path, type: operand.propertyType?.rawValue ?? "", value: "a regular expression", expected: "a date or a duration")
             }
-            guard SQLiteFunctions.regex(pattern) != nil else { throw CompileError.invalidRegex(path: path, pattern: pattern) }
+            if case .failure(let error) = SQLiteFunctions.regex(pattern) {
+                throw CompileError.invalidRegex(path: path, pattern: pattern, column: error.column, reason: error.message)
+            }
             // The function answers 0 for NULL, so this is two-valued already.
             return read + " REGEXP " + SQLFragment.bound(pattern.databaseValue)
         case .in:

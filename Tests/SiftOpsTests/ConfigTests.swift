@@ -52,6 +52,8 @@ import SiftStore
         ("cleanup_pool_size=300", "between 1 and 256"),
         ("cleanup_grace=7x", "unit expected after 7"),
         ("cleanup_grace=d", "a number is expected"),
+        ("cleanup_grace=0s", "cleanup_grace must be at least 1h, not 0s"),
+        ("cleanup_grace=59min", "cleanup_grace must be at least 1h, not 59min"),
         ("collect_interval=30s", "at least 1min"),
         ("collect_accounts=[12345]", "not an AWS account id"),
         ("collect_accounts=[111111111111,111111111111]", "listed twice"),
@@ -68,6 +70,15 @@ import SiftStore
         } catch {
             #expect(error.description.contains(why), "\(error.description)")
         }
+    }
+
+    @Test func forceAcceptsAShortGraceAndItLoadsBack() throws {
+        let temp = try TemporaryStore()
+        let configs = ConfigStore(store: temp.store)
+        try configs.set(assignments: ["cleanup_grace=0s"], force: true)
+        #expect(try configs.load().cleanupGrace.seconds == 0)
+        try configs.set(assignments: ["cleanup_grace=1h"])
+        #expect(try configs.load().cleanupGrace.seconds == 3600)
     }
 
     @Test func theSameKeyTwiceIsRefused() throws {

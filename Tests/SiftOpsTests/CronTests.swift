@@ -17,14 +17,24 @@ import Testing
         ("0-20/10 * * * *", "2026-03-10T10:20:00Z", "2026-03-10T11:00:00Z"),
         ("@daily", "2026-03-10T12:00:00Z", "2026-03-11T00:00:00Z"),
         ("@hourly", "2026-12-31T23:59:00Z", "2027-01-01T00:00:00Z"),
+        ("0 9 * * MON-SUN", "2026-03-14T10:00:00Z", "2026-03-15T09:00:00Z"),   // a range ending on Sunday
+        ("0 9 * * fri-sun", "2026-03-14T10:00:00Z", "2026-03-15T09:00:00Z"),   // Saturday after 9 -> Sunday
+        ("0 9 * * fri-sun", "2026-03-15T10:00:00Z", "2026-03-20T09:00:00Z"),   // Sunday after 9 -> Friday
+        ("0 0 31 2 mon", "2027-01-15T00:00:00Z", "2027-02-01T00:00:00Z"),      // day 31 never, Mondays do
     ])
     func nextFire(schedule: String, after: String, expected: String) throws {
         let cron = try CronSchedule(parsing: schedule)
         #expect(cron.nextFire(after: utc(after)) == utc(expected))
     }
 
-    @Test func neverFiringSchedulesGiveNil() throws {
-        #expect(try CronSchedule(parsing: "0 0 30 2 *").nextFire(after: utc("2026-01-01T00:00:00Z")) == nil)
+    /// Schedules that can never fire are refused when written (issue 13), not stored to wait for ever.
+    @Test(arguments: [
+        ("0 0 31 2 *", "never fires: day 31 of the month does not occur in feb"),
+        ("0 0 30 2 *", "never fires: day 30 of the month does not occur in feb"),
+        ("0 0 31 4,6,9,11 *", "never fires: day 31 of the month does not occur in apr,jun,sep,nov"),
+    ])
+    func neverFiringSchedulesAreRefused(schedule: String, why: String) {
+        #expect(throws: OpsValueError("cron schedule '\(schedule)' \(why)")) { _ = try CronSchedule(parsing: schedule) }
     }
 
     @Test(arguments: [

@@ -160,6 +160,36 @@ struct ScriptReaderTests {
         #expect(lines[1].firstLine == 2)
         #expect(lines[2].text == "help \\")
     }
+
+    @Test func crlfLineEnds() {
+        let lines = ScriptReader.lines(of: "help\r\nsearch all \\\r\n  | count\r\n# note\r\nkinds\r\n")
+        #expect(lines == [
+            ScriptLine(text: "help", firstLine: 1), ScriptLine(text: "search all \\\n  | count", firstLine: 2),
+            ScriptLine(text: "kinds", firstLine: 5),
+        ])
+    }
+
+    @Test func byteOrderMarkIsDropped() {
+        #expect(ScriptReader.lines(of: "\u{FEFF}help\nkinds") == [ScriptLine(text: "help", firstLine: 1), ScriptLine(text: "kinds", firstLine: 2)])
+    }
+
+    /// A `\` on the last line (with or without a final newline) keeps its `\`: the grammar then
+    /// reports it at its line, rather than the line running silently.
+    @Test func trailingContinuationAtEndOfFile() throws {
+        for script in ["help\nsearch all \\\n", "help\nsearch all \\", "help\r\nsearch all \\\r\n"] {
+            let lines = ScriptReader.lines(of: script)
+            #expect(lines.last == ScriptLine(text: "search all \\", firstLine: 2))
+            #expect(throws: LineSyntaxError.self) { _ = try LineGrammar.parse(lines[1].text) }
+        }
+    }
+
+    @Test func manyContinuationLines() {
+        let script = "search all \\\n" + String(repeating: "and all \\\n", count: 10_000) + "| count\nhelp\n"
+        let lines = ScriptReader.lines(of: script)
+        #expect(lines.count == 2)
+        #expect(lines[0].text.hasSuffix("and all \\\n| count"))
+        #expect(lines[1] == ScriptLine(text: "help", firstLine: 10_003))
+    }
 }
 
 /// Secrets never reach the history file.

@@ -73,7 +73,7 @@ import Testing
         #expect(throws: CompileError.unknownEdgeType("delet", suggestion: "delete")) {
             _ = try CompilerFixture.compiler.compile(chain(.all, (Navigation(direction: .out, outEdgeTypes: ["delet"]), .all)))
         }
-        #expect(throws: CompileError.invalidRegex(path: "name", pattern: "(")) {
+        #expect(throws: CompileError.invalidRegex(path: "name", pattern: "(", column: 2, reason: "missing ')' for the '(' at character 1")) {
             _ = try CompilerFixture.compiler.compile(q(cmp(p("name"), .matches, .string("("))))
         }
         #expect(throws: CompileError.self) { _ = try CompilerFixture.compiler.compile(q(cmp(p("name"), .in, .string("x")))) }

@@ -105,6 +105,15 @@ func exportText(_ store: GraphStore, _ directory: TemporaryDirectory) throws -> 
         #expect(try exportText(store, directory).contains(#""reported":{"ctime":"2026-01-31T12:00:00Z","id":"b","kind":"access_key"}"#))
     }
 
+    @Test func aRepeatedEdgeCountsOnceAsAdded() throws {
+        let text = #"{"id":"a","reported":{"kind":"user"}}"# + "\n" + #"{"id":"b","reported":{"kind":"user"}}"# + "\n"
+            + String(repeating: #"{"from":"a","to":"b"}"# + "\n", count: 3)
+        let store = try GraphStore(path: directory.path("graph.db"))
+        let summary = try store.importNDJSON(from: readHandle(directory, "edges.ndjson", text), source: "edges.ndjson", now: testNow)
+        #expect(summary.edges == 3 && summary.edgesAdded == 1)
+        #expect(try count(store, "edge") == 1)
+    }
+
     static let good = #"{"id":"n1","reported":{"kind":"user","name":"x"}}"#
 
     @Test(arguments: [
@@ -128,6 +137,9 @@ func exportText(_ store: GraphStore, _ directory: TemporaryDirectory) throws -> 
         (#"{"from":"n1","to":"n1","edge_type":"owns"}"#, 2, #"edge: unknown edge_type "owns" (expected default or delete)"#),
         (#"{"from":"n1","to":"n1","weight":2}"#, 2, #"unknown key "weight" in an edge line (expected from, to, edge_type)"#),
         (#"{"from":"n1","to":"ghost"}"#, 2, #"edge names unknown node id "ghost""#),
+        // NUL would be stored whole and read back cut (`imp` for `imp\u0000904`): refused (issue 13).
+        (#"{"id":"n2","reported":{"kind":"user","name":"imp\u0000904"}}"#, 2, "invalid JSON at column 49: NUL character (\\u0000) in a string: not supported"),
+        (#"{"id":"n\u00002","reported":{"kind":"user"}}"#, 2, "invalid JSON at column 9: NUL character (\\u0000) in a string: not supported"),
     ])
     func badLinesImportNothing(line: String, number: Int, message: String) throws {
         let text = Self.good + "\n" + line + "\n" + #"{"id":"n3","reported":{"kind":"user"}}"# + "\n"

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SiftChecks
 import SiftStore
 
@@ -187,9 +188,17 @@ struct CheckRunCommand: ResultProducingCommand {
         return "id(\(quoted.joined(separator: ", ")))"
     }
 
+    /// Runs the checks under Ctrl-C and the `query_timeout` limit (the whole run counts as one query).
     private func execute(in context: ShellContext) throws -> CheckRunReport {
+        let store = try context.store()
+        let deadline = Deadline(seconds: try context.queryTimeout()) { store.writer.interrupt() }
+        defer { deadline.stop() }
         do {
-            return try CheckRunner(store: context.store(), kinds: context.kinds).run(request)
+            return try Interruption.shared.cancellable({ store.writer.interrupt() }) {
+                try CheckRunner(store: store, kinds: context.kinds).run(request)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+            throw ShellError(deadline.fired ? "check run: timed out after \(deadline.seconds) s (config query_timeout)" : "interrupted")
         } catch let error as CheckError {
             var position = ids.first?.position
             if case .unknownCheck(let id, _) = error { position = ids.first { $0.text == id }?.position }
@@ -207,9 +216,19 @@ struct CheckRunCommand: ResultProducingCommand {
         return text
     }
 
+    /// Writes the report readable by its owner only (0600, like `export`): it names users and keys.
     private func write(_ text: String, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw ShellError("check run: cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        // An existing file keeps its mode through O_TRUNC: make it private too.
+        guard fchmod(descriptor, 0o600) == 0 else {
+            throw ShellError("check run: cannot make \(path) private: \(String(cString: strerror(errno)))")
+        }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).write(contentsOf: Data(text.utf8))
         } catch {
             throw ShellError("check run: cannot write \(path): \(error.localizedDescription)")
         }

@@ -97,13 +97,15 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
         Example: config set cleanup=true cleanup_dry_run=false
         """)
 
-    enum Action { case show(String?), set([String]), edit }
+    enum Action { case show(String?), set([Word], force: Bool), edit }
     let action: Action
 
     public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
         var reader = ArgumentReader(segment)
+        let force = reader.flag("--force")
         let words = try reader.positionals()
         guard let verb = words.first else { return .standalone(ConfigCommand(action: .show(nil))) }
+        if force && verb.text != "set" { throw ShellError("config \(verb.text): --force is only for config set", at: verb.position) }
         switch verb.text {
         case "show":
             if words.count > 2 { throw ShellError("config show: takes at most one key", at: words[2].position) }
@@ -113,7 +115,7 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
             return .standalone(ConfigCommand(action: .show(words.dropFirst().first?.text)))
         case "set":
             if words.count < 2 { throw ShellError("config set: expected key=value ...", at: reader.position) }
-            return .standalone(ConfigCommand(action: .set(words.dropFirst().map(\.text))))
+            return .standalone(ConfigCommand(action: .set(Array(words.dropFirst()), force: force)))
         case "edit":
             if words.count > 1 { throw ShellError("config edit: takes no arguments", at: words[1].position) }
             return .standalone(ConfigCommand(action: .edit))
@@ -133,8 +135,21 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
                 let marker = config.explicitlySet.contains(key) ? "" : "  (default)"
                 context.out.line(key.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + config[key].display + marker)
             }
-        case .set(let assignments):
-            for (key, value) in try configs.set(assignments: assignments) {
+        case .set(let words, let force):
+            let assigned: [(ConfigKey, ConfigValue)]
+            do {
+                assigned = try configs.set(assignments: words.map(\.text), force: force)
+            } catch let error {
+                // Placed at the refused assignment: at its value when the key is known, else at the key.
+                guard case .invalid(let assignment, _) = error, let word = words.first(where: { $0.text == assignment }) else { throw error }
+                var column = word.position.column + (word.quoted ? 1 : 0)
+                if let equals = assignment.firstIndex(of: "="),
+                   ConfigKey(rawValue: assignment[..<equals].trimmingCharacters(in: .whitespaces)) != nil {
+                    column += assignment.distance(from: assignment.startIndex, to: equals) + 1
+                }
+                throw ShellError(error.description, at: SourcePosition(line: word.position.line, column: column))
+            }
+            for (key, value) in assigned {
                 context.out.line("\(key.rawValue) = \(value.display)")
             }
         case .edit:
@@ -220,7 +235,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
         Example: jobs add --id clean_old --wait-for-event post_collect "search is(access_key) and last_access > 90days | clean"
         """)
 
-    enum Action { case add(id: String, schedule: String?, event: String?, line: String), list, show(String), delete(String),
+    enum Action { case add(id: String, schedule: String?, event: String?, line: Word), list, show(String), delete(String),
                       activate(String), deactivate(String), run(String) }
     let action: Action
 
@@ -245,7 +260,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
             if let event {
                 do { _ = try WorkflowEvent.named(event.text) } catch { throw ShellError("jobs add: \(error.message)", at: event.position) }
             }
-            return .standalone(JobsCommand(action: .add(id: id.text, schedule: schedule?.text, event: event?.text, line: line.text)))
+            return .standalone(JobsCommand(action: .add(id: id.text, schedule: schedule?.text, event: event?.text, line: line)))
         }
         let words = try reader.positionals()
         if verb.text == "list" {
@@ -268,12 +283,27 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
         }
     }
 
+    /// Refuses a job line that would fail before it runs (grammar, commands, query syntax and
+    /// compilation), with the spot in the `jobs add` line (exact when the line has no escapes).
+    static func check(_ line: Word, in context: ShellContext) throws {
+        do {
+            try Shell(context: context, registry: context.registry).check(line: line.text)
+        } catch {
+            let inner = error as? ShellError ?? ShellError(ShellContext.describe(error))
+            let message = "jobs add: the job's line does not run: " + inner.message
+            guard let position = inner.position, position.line == 1 else { throw ShellError(message, at: line.position) }
+            let column = line.position.column + (line.quoted ? 1 : 0) + position.column - 1
+            throw ShellError(message, at: SourcePosition(line: line.position.line, column: column))
+        }
+    }
+
     public func run(in context: ShellContext) throws {
         let store = try context.store()
         let jobs = JobStore(store: store)
         switch action {
         case .add(let id, let schedule, let event, let line):
-            let job = try jobs.add(id: id, line: line, schedule: schedule, waitForEvent: event)
+            try Self.check(line, in: context)
+            let job = try jobs.add(id: id, line: line.text, schedule: schedule, waitForEvent: event)
             context.out.line("job \(job.id) added" + (job.nextFire.map { ", next run \(CleanupJournal.isoText($0))" } ?? ""))
         case .list:
             let all = try jobs.list()

@@ -65,7 +65,9 @@ public struct ImportCommand: ShellCommand, StandaloneCommand {
         let summary = try context.store().importNDJSON(from: handle, source: source) { progress.update($0) }
         progress.clear()
         context.out.line("imported \(summary.nodes) nodes (\(summary.created) created, \(summary.updated) updated, "
-            + "\(summary.unchanged) unchanged) and \(summary.edges) edges from \(source) in \(Self.seconds(since: started))")
+            + "\(summary.unchanged) unchanged) and \(summary.edgesAdded) edges added"
+            + (summary.edges > summary.edgesAdded ? " (\(summary.edges - summary.edgesAdded) already there or repeated)" : "")
+            + " from \(source) in \(Self.seconds(since: started))")
     }
 }
 

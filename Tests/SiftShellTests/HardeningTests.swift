@@ -1,0 +1,126 @@
+import Foundation
+import SiftStore
+import Testing
+@testable import SiftShell
+
+/// Inputs from issue 13 through the shell: each ends with a clear error, never a crash or a hang.
+@Suite struct HardeningTests {
+    let directory: URL
+    let databasePath: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sift-harden-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        databasePath = directory.appendingPathComponent("graph.sqlite").path
+        let store = try GraphStore(path: databasePath)
+        var nodes = [Node(id: "111111111111", kind: "aws_account", name: "prod")]
+        for index in 0..<10 {
+            nodes.append(Node(id: "AIDA\(index)", kind: "aws_iam_user", name: String(repeating: "a", count: 2_000)))
+        }
+        nodes.append(Node(id: "AIDALONG", kind: "aws_iam_user", name: String(repeating: "a", count: 20_000)))
+        nodes.append(Node(id: "AIDAX", kind: "aws_iam_user", name: String(repeating: "a", count: 40)))
+        try store.replaceSubgraph(Subgraph(name: "111111111111", nodes: nodes,
+                                           edges: nodes.dropFirst().map { Edge(from: "111111111111", to: $0.id) }))
+    }
+
+    /// Runs one line in a fresh shell; returns whether it succeeded, its stdout and stderr.
+    func run(_ line: String, databasePath: String? = nil) throws -> (ok: Bool, out: String, err: String) {
+        let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
+        let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let context = ShellContext(
+            options: ShellOptions(databasePath: databasePath ?? self.databasePath),
+            out: OutputWriter(descriptor: outHandle.fileDescriptor), err: OutputWriter(descriptor: errHandle.fileDescriptor),
+            environment: [:])
+        let ok = Shell(context: context).run(line: line)
+        context.out.flush()
+        context.err.flush()
+        try outHandle.close()
+        try errHandle.close()
+        return (ok, try String(contentsOfFile: outPath, encoding: .utf8), try String(contentsOfFile: errPath, encoding: .utf8))
+    }
+
+    @Test func catastrophicRegexAnswers() throws {
+        let result = try run(#"search name =~ "(a*)*b" | count"#)
+        #expect(result.ok)
+        #expect(result.out == "total matched: 0\ntotal unmatched: 0\n")
+        let dollar = try run(#"search name =~ "(.*)*x$" | count"#)
+        #expect(dollar.out == "total matched: 0\ntotal unmatched: 0\n")
+    }
+
+    @Test func invalidPatternIsPlaced() throws {
+        let result = try run(#"search name =~ "a(b" | count"#)
+        #expect(!result.ok)
+        #expect(result.err == "error at 1:17: invalid regular expression \"a(b\" for 'name' at character 4: missing ')' for the '(' at character 2\n")
+    }
+
+    @Test func queryTimeout() throws {
+        #expect(try run("config set query_timeout=1s").ok)
+        // Each match takes about a second in a debug build: ten of them pass the limit.
+        let result = try run(#"search id != AIDALONG and name =~ "[a-z]{0,1000}x" | count"#)
+        #expect(!result.ok)
+        #expect(result.err == "error at 1:8: query timed out after 1 s (config query_timeout)\n")
+        #expect(try run("config set query_timeout=-1s").err.contains("'-1s' is not a duration"))
+    }
+
+    @Test func costlyMatchIsAnErrorNotANo() throws {
+        let result = try run(#"search id == AIDALONG and name =~ "[a-z]{0,1000}x" | count"#)
+        #expect(!result.ok)
+        #expect(result.err == "error at 1:8: regular expression too costly on a value of 20000 characters (more than 10000000 steps)\n")
+    }
+
+    @Test func sqliteSizeErrorsAreOneLine() throws {
+        let nested = "all " + String(repeating: "with(any, --> ", count: 30) + "all" + String(repeating: ")", count: 30)
+        let result = try run("search \(nested) | count")
+        #expect(!result.ok)
+        #expect(result.err == "error at 1:8: query too complex for SQLite (parser stack overflow): simplify the nesting or split the query\n")
+    }
+
+    @Test func deepInputIsAnError() throws {
+        let result = try run("parse " + String(repeating: "(", count: 3000) + "all" + String(repeating: ")", count: 3000))
+        #expect(!result.ok)
+        #expect(result.err.hasPrefix("error at 1:39: query nested too deeply"))
+    }
+
+    @Test func jobsAddRefusesABadLine() throws {
+        let unknownKind = try run("jobs add --id bad 'search is(acces_key) | count'")
+        #expect(!unknownKind.ok)
+        #expect(unknownKind.err == "error at 1:30: jobs add: the job's line does not run: unknown kind 'acces_key' (did you mean access_key?)\n")
+        let deep = try run("jobs add --id deep 'search " + String(repeating: "(", count: 3000) + "all" + String(repeating: ")", count: 3000) + "'")
+        #expect(deep.err.hasPrefix("error at 1:60: jobs add: the job's line does not run: query nested too deeply"))
+        let command = try run("jobs add --id typo 'serch all'")
+        #expect(command.err.hasPrefix("error at 1:21: jobs add: the job's line does not run: unknown command 'serch'"))
+        #expect(try run("jobs add --id good 'search is(user) | count'").ok)
+        let list = try run("jobs list")
+        #expect(list.out.contains("good:") && !list.out.contains("bad") && !list.out.contains("deep") && !list.out.contains("typo"))
+    }
+
+    @Test func configSetIsCheckedForSenseAndPlaced() throws {
+        let grace = try run("config set cleanup=true cleanup_grace=0s")
+        #expect(!grace.ok)
+        #expect(grace.err.hasPrefix("error at 1:39: config set: 'cleanup_grace=0s': cleanup_grace must be at least 1h, not 0s"))
+        #expect(try run("config set --force cleanup_grace=0s").out == "cleanup_grace = 0s\n")
+        #expect(try run("config set clenup=true").err.hasPrefix("error at 1:12: config set: 'clenup=true': unknown config key"))
+        let cron = try run("jobs add --id never --schedule '0 0 31 2 *' 'search all | count'")
+        #expect(cron.err == "error at 1:32: jobs add: cron schedule '0 0 31 2 *' never fires: day 31 of the month does not occur in feb\n")
+        #expect(try run("jobs add --id weekly --schedule '0 9 * * MON-SUN' 'search all | count'").ok)
+    }
+
+    @Test func checkReportsArePrivate() throws {
+        let path = directory.appendingPathComponent("report.txt").path
+        FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        #expect(try run("check run --output \(path)").ok)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("iam.unused_access_keys"))
+    }
+
+    @Test func anImpossibleDatabasePathIsOneLine() throws {
+        let result = try run("search all", databasePath: "/proc/nonexistent/x.db")
+        #expect(!result.ok)
+        #expect(result.err == "error: cannot open database /proc/nonexistent/x.db: cannot create directory /proc/nonexistent: No such file or directory\n")
+    }
+}
