@@ -122,9 +122,25 @@ public final class Shell {
         var line = lines[position.line - 1]
         if line.hasSuffix("\r") { line = line.dropLast() }
         guard position.column >= 1, position.column <= line.count + 1 else { return [] }
-        let padding = line.prefix(position.column - 1).map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
-        return ["  " + line, "  " + padding + "^"]
+        // A long line is shown around the spot (`caretWindow` characters each side), so that a
+        // huge generated query does not flood the error output.
+        var shown = Array(line)
+        var column = position.column
+        var lead = ""
+        if shown.count > 2 * caretWindow {
+            let start = max(0, column - 1 - caretWindow)
+            let end = min(shown.count, column - 1 + caretWindow)
+            lead = start > 0 ? "..." : ""
+            let tail = end < shown.count ? "..." : ""
+            shown = Array(lead) + Array(shown[start..<end]) + Array(tail)
+            column = column - start + lead.count
+        }
+        let padding = shown.prefix(column - 1).map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
+        return ["  " + String(shown), "  " + padding + "^"]
     }
+
+    /// How many characters of a long line the caret display shows on each side of the spot.
+    static let caretWindow = 80
 
     /// Checks a line without running it or opening the database: its grammar, its commands and
     /// their arguments, and each search's query (parsed, planned and compiled). Throws the first

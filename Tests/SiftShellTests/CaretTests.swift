@@ -23,4 +23,15 @@ struct CaretTests {
         let lines = Shell.caretLines(source: "search name == 名前 and", at: SourcePosition(line: 1, column: 19))
         #expect(lines == ["  search name == 名前 and", "                      ^"])
     }
+
+    @Test func aLongLineIsShownAroundTheSpot() {
+        let source = String(repeating: "a and ", count: 10_000) + "( x"
+        let column = source.count - 2
+        let lines = Shell.caretLines(source: source, at: SourcePosition(line: 1, column: column))
+        #expect(lines.count == 2)
+        #expect(lines[0].count < 200)
+        #expect(lines[0].hasPrefix("  ...") && lines[0].hasSuffix("( x"))
+        let caret = lines[1].count - 1
+        #expect(Array(lines[0])[caret] == "(")
+    }
 }
