@@ -74,7 +74,6 @@ let package = Package(
             name: "SiftShell",
             dependencies: [
                 "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "LineEditing", "SiftVersion",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

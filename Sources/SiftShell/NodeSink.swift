@@ -1,20 +1,5 @@
 import SiftStore
 
-/// One result of a query as it streams: the node and its internal row id (for lookups of
-/// ancestors and descendants).
-public struct ResultRow: Sendable, Hashable {
-    /// The node's internal id (`node.nid`).
-    public var nid: Int64
-    /// The node.
-    public var node: Node
-
-    /// Creates a row.
-    public init(nid: Int64, node: Node) {
-        self.nid = nid
-        self.node = node
-    }
-}
-
 /// Where a sink writes its text: standard output, or a text stage (`uniq`, `head`, `tail` after
 /// `format`).
 public protocol LineOutput: AnyObject {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftQuery
 import SiftStore
 
@@ -67,8 +66,8 @@ public final class NodeValues {
         return SiftQuery.Duration(seconds: sign * rounded).description
     }
 
-    /// The value of a path on a row; `db` is needed for paths through related nodes.
-    public func value(_ path: Path, of row: ResultRow, db: Database?) throws -> JSONValue? {
+    /// The value of a path on a row; `session` is needed for paths through related nodes.
+    public func value(_ path: Path, of row: ResultRow, session: ReadSession?) throws -> JSONValue? {
         let node = row.node
         switch path.root {
         case .reported(let explicit):
@@ -86,10 +85,10 @@ public final class NodeValues {
         case .ancestors(let kind, let section), .descendants(let kind, let section):
             let upward: Bool
             if case .ancestors = path.root { upward = true } else { upward = false }
-            guard let db, let related = try related(of: row.nid, kind: kind, upward: upward, db: db) else { return nil }
-            return try value(Path(root: Self.root(of: section), components: path.components), of: related, db: db)
+            guard let session, let related = try related(of: row.nid, kind: kind, upward: upward, session: session) else { return nil }
+            return try value(Path(root: Self.root(of: section), components: path.components), of: related, session: session)
         case .shortcut(let kind):
-            guard let db, let related = try related(of: row.nid, kind: kind, upward: true, db: db) else { return nil }
+            guard let session, let related = try related(of: row.nid, kind: kind, upward: true, session: session) else { return nil }
             return related.node.name.map(JSONValue.string)
         }
     }
@@ -140,13 +139,9 @@ public final class NodeValues {
     /// default edges, level by level (ties by nid). Each step is one indexed lookup with a cached
     /// statement; the answer is remembered for every node of a single chain walked (so the keys
     /// of one user share the user's walk up to the account).
-    func related(of nid: Int64, kind: String, upward: Bool, db: Database) throws -> ResultRow? {
+    func related(of nid: Int64, kind: String, upward: Bool, session: ReadSession) throws -> ResultRow? {
         if let cached = relatedCache[RelatedKey(nid: nid, kind: kind, upward: upward)] { return cached }
         let wanted = Set(kinds.subkinds(of: kind))
-        let neighbours = try db.cachedStatement(sql: upward
-            ? "SELECT from_nid FROM edge WHERE to_nid = ? AND type = 'default'"
-            : "SELECT to_nid FROM edge WHERE from_nid = ? AND type = 'default'")
-        let kindOf = try db.cachedStatement(sql: "SELECT kind FROM node WHERE nid = ?")
         var frontier: [Int64] = [nid]
         var seen: Set<Int64> = [nid]
         var chain: [Int64] = [nid]   // the start and the nodes of its single path so far
@@ -155,14 +150,14 @@ public final class NodeValues {
         walk: for _ in 0..<64 where !frontier.isEmpty {
             var next: [Int64] = []
             for current in frontier {
-                for neighbour in try Int64.fetchAll(neighbours, arguments: [current]) where seen.insert(neighbour).inserted {
+                for neighbour in try session.neighbours(of: current, upward: upward) where seen.insert(neighbour).inserted {
                     next.append(neighbour)
                 }
             }
             next.sort()
             for candidate in next {
-                if let candidateKind = try String.fetchOne(kindOf, arguments: [candidate]), wanted.contains(candidateKind) {
-                    found = try node(nid: candidate, db: db)
+                if let candidateKind = try session.kind(of: candidate), wanted.contains(candidateKind) {
+                    found = try session.node(nid: candidate)
                     break walk
                 }
             }
@@ -181,12 +176,5 @@ public final class NodeValues {
         for member in chain { relatedCache[RelatedKey(nid: member, kind: kind, upward: upward)] = found }
         relatedCache[RelatedKey(nid: nid, kind: kind, upward: upward)] = found
         return found
-    }
-
-    /// The node with that internal id.
-    private func node(nid: Int64, db: Database) throws -> ResultRow? {
-        let statement = try db.cachedStatement(sql: "SELECT \(NodeColumns.sql) FROM node WHERE nid = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [nid]) else { return nil }
-        return ResultRow(nid: nid, node: try Node(row: row))
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftQuery
 import SiftStore
 
@@ -137,16 +136,16 @@ struct QueryPipeline {
         let headAfterTail = plan.headAfterTail
         do {
             try reading(store) {
-                try store.writer.read { db in
-                    run.db = db
-                    defer { run.db = nil }
-                    let cursor = try Row.fetchCursor(db, sql: compiled.sql, arguments: compiled.arguments)
+                try store.read { session in
+                    run.session = session
+                    defer { run.session = nil }
                     var seen = 0
-                    while let row = try cursor.next() {
+                    try session.forEachNode(compiled) { row in
                         try context.checkNotInterrupted()
-                        if let limit = headAfterTail, seen >= limit { break }
+                        if let limit = headAfterTail, seen >= limit { return false }
                         seen += 1
-                        try sink.consume(ResultRow(nid: row[0], node: try Node(row: row)), in: run)
+                        try sink.consume(row, in: run)
+                        return true
                     }
                 }
             }
@@ -164,17 +163,20 @@ struct QueryPipeline {
     /// Runs the reading of a query's rows so that Ctrl-C and the `query_timeout` limit stop it,
     /// and SQLite's errors read as one line placed at the query.
     func reading(_ store: GraphStore, _ work: () throws -> Void) throws {
-        let deadline = Deadline(seconds: try context.queryTimeout()) { store.writer.interrupt() }
+        let deadline = Deadline(seconds: try context.queryTimeout()) { store.interrupt() }
         defer { deadline.stop() }
         do {
-            try Interruption.shared.cancellable({ store.writer.interrupt() }) { try work() }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
-            if deadline.fired {
-                throw ShellError("query timed out after \(deadline.seconds) s (config query_timeout)", at: source.segment.rawPosition)
+            try Interruption.shared.cancellable({ store.interrupt() }) { try work() }
+        } catch let error as ReadFailure {
+            switch error {
+            case .interrupted:
+                if deadline.fired {
+                    throw ShellError("query timed out after \(deadline.seconds) s (config query_timeout)", at: source.segment.rawPosition)
+                }
+                throw ShellError("interrupted")
+            case .failed(let message):
+                throw ShellError(message, at: source.segment.rawPosition)
             }
-            throw ShellError("interrupted")
-        } catch let error as DatabaseError {
-            throw ShellError(GraphStore.message(of: error), at: source.segment.rawPosition)
         }
     }
 
@@ -214,34 +216,20 @@ struct QueryPipeline {
         var unmatched = 0
         let out = context.out
         try reading(store) {
-            try store.writer.read { db in
-                let cursor = try Row.fetchCursor(db, sql: compiled.sql, arguments: compiled.arguments)
-                while let row = try cursor.next() {
-                    let count: Int = row[1]
-                    let isMatched: Bool = row[2]
+            try store.read { session in
+                try session.forEachCount(compiled) { label, count, isMatched in
                     guard isMatched else {
                         unmatched += count
-                        continue
+                        return
                     }
                     matched += count
                     if path != nil {
-                        out.line("\(Self.countLabel(row[0] as DatabaseValue)): \(count)")
+                        out.line("\(label): \(count)")
                     }
                 }
             }
         }
         out.line("total matched: \(matched)")
         out.line("total unmatched: \(unmatched)")
-    }
-
-    /// A count's value as text: strings bare, numbers as written, JSON as compact JSON.
-    static func countLabel(_ value: DatabaseValue) -> String {
-        switch value.storage {
-        case .null: return "null"
-        case .int64(let integer): return String(integer)
-        case .double(let real): return String(real)
-        case .string(let text): return text
-        case .blob(let data): return String(decoding: data, as: UTF8.self)
-        }
     }
 }

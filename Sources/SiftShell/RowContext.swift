@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftQuery
 import SiftStore
 
@@ -15,7 +14,7 @@ public final class RowContext {
     /// Values of paths on result nodes.
     public let values: NodeValues
     /// The read transaction while rows stream; `nil` in `finish`.
-    public internal(set) var db: Database?
+    public internal(set) var session: ReadSession?
 
     /// Creates a row context.
     public init(shell: ShellContext, now: Date, output: LineOutput, kinds: KindModel) {
@@ -27,7 +26,7 @@ public final class RowContext {
 
     /// The value of a path on a row.
     public func value(_ path: Path, of row: ResultRow) throws -> JSONValue? {
-        try values.value(path, of: row, db: db)
+        try values.value(path, of: row, session: session)
     }
 }
 

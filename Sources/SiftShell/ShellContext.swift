@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftOps
 import SiftStore
 
@@ -77,7 +76,7 @@ public final class ShellContext {
     /// A one-line description of any error.
     public static func describe(_ error: Error) -> String {
         if let shellError = error as? ShellError { return shellError.description }
-        if let databaseError = error as? DatabaseError { return GraphStore.message(of: databaseError) }
+        if let message = GraphStore.sqliteMessage(of: error) { return message }
         return String(describing: error).replacingOccurrences(of: "\n", with: " ")
     }
 }

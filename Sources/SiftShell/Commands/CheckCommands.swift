@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SiftChecks
 import SiftStore
 
@@ -191,13 +190,13 @@ struct CheckRunCommand: ResultProducingCommand {
     /// Runs the checks under Ctrl-C and the `query_timeout` limit (the whole run counts as one query).
     private func execute(in context: ShellContext) throws -> CheckRunReport {
         let store = try context.store()
-        let deadline = Deadline(seconds: try context.queryTimeout()) { store.writer.interrupt() }
+        let deadline = Deadline(seconds: try context.queryTimeout()) { store.interrupt() }
         defer { deadline.stop() }
         do {
-            return try Interruption.shared.cancellable({ store.writer.interrupt() }) {
+            return try Interruption.shared.cancellable({ store.interrupt() }) {
                 try CheckRunner(store: store, kinds: context.kinds).run(request)
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+        } catch let error where GraphStore.isInterruption(error) {
             throw ShellError(deadline.fired ? "check run: timed out after \(deadline.seconds) s (config query_timeout)" : "interrupted")
         } catch let error as CheckError {
             var position = ids.first?.position

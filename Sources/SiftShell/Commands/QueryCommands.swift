@@ -35,9 +35,7 @@ public struct ExplainCommand: ShellCommand, StandaloneCommand {
         let store = try context.store()
         let text: String
         do {
-            text = try store.writer.read { db in
-                return try explain(query, in: db, kinds: context.kinds, now: Date())
-            }
+            text = try store.explain(query, kinds: context.kinds, now: Date())
         } catch let error as CompileError {
             throw QueryPipeline.shellError(error, source: source)
         }
