@@ -1,5 +1,6 @@
 // sift-bench: figures with ratios, run in release: `swift run -c release sift-bench SUBCOMMAND`.
 // Each subcommand lives in its own file and is listed here (one line each).
+@preconcurrency import Glibc
 import Foundation
 
 let subcommands: [String: (_ arguments: [String]) throws -> Void] = [
@@ -16,6 +17,8 @@ let asyncSubcommands: [String: (_ arguments: [String]) async throws -> Void] = [
     "aws": { try await AWSBench.run(arguments: $0) },
 ]
 
+// Line-buffered standard output, so figures appear as they are measured. `stdout` is a C global
+// (the C boundary, hence `@preconcurrency import Glibc`): touched once, here, before anything runs.
 setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let names = (Array(subcommands.keys) + Array(asyncSubcommands.keys)).sorted()

@@ -22,7 +22,7 @@ public struct CommandInfo: Sendable, Hashable {
 }
 
 /// A shell command: a plain type with its help that turns its arguments into a pipeline step.
-public protocol ShellCommand {
+public protocol ShellCommand: SendableMetatype {
     /// Name and help.
     static var info: CommandInfo { get }
     /// Reads the command's arguments (and rejects bad ones with their position).

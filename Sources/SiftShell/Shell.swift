@@ -204,7 +204,7 @@ public final class Shell {
 }
 
 /// The commands the shell knows, by name.
-public struct CommandRegistry {
+public struct CommandRegistry: Sendable {
     /// The command types.
     public private(set) var commands: [String: any ShellCommand.Type] = [:]
 

@@ -1,10 +1,11 @@
 import Foundation
 import SiftOps
 import SiftStore
+import Synchronization
 
 /// What commands use: the options, the outputs, the command list, the database (opened on
 /// first use, so `help` and `parse` never touch it), and Ctrl-C.
-public final class ShellContext {
+public final class ShellContext: Sendable {
     /// The options of the command line.
     public let options: ShellOptions
     /// Results.
@@ -12,7 +13,7 @@ public final class ShellContext {
     /// Errors, progress and summaries.
     public let err: OutputWriter
     /// The commands, for `help` and completion.
-    public var registry: CommandRegistry
+    public let registry: CommandRegistry
     /// The environment (for NO_COLOR, AWS settings).
     public let environment: [String: String]
 
@@ -28,15 +29,20 @@ public final class ShellContext {
         self.environment = environment
     }
 
-    private var openedStore: GraphStore?
+    /// What changes as lines run: the database once opened, the exit status asked for.
+    private struct State {
+        var openedStore: GraphStore?
+        var requestedExitStatus: Int32 = 0
+    }
+    private let state = Mutex(State())
 
     /// The exit status a line that succeeded asks for (3: a check failed); 0 by default. The
     /// one-shot and script modes exit with it when every line succeeded.
-    public private(set) var requestedExitStatus: Int32 = 0
+    public var requestedExitStatus: Int32 { state.withLock { $0.requestedExitStatus } }
 
     /// Asks for a non-zero exit status when every line succeeds (the highest request wins).
     public func requestExitStatus(_ status: Int32) {
-        requestedExitStatus = max(requestedExitStatus, status)
+        state.withLock { $0.requestedExitStatus = max($0.requestedExitStatus, status) }
     }
 
     /// The kind model the queries are compiled with.
@@ -44,7 +50,7 @@ public final class ShellContext {
 
     /// The database, opened (and created, its directory 0700) on first use.
     public func store() throws -> GraphStore {
-        if let openedStore { return openedStore }
+        if let opened = state.withLock({ $0.openedStore }) { return opened }
         do {
             try Locations.createParentDirectory(of: options.databasePath)
         } catch {
@@ -57,8 +63,12 @@ public final class ShellContext {
             throw ShellError("cannot open database \(options.databasePath): cannot create directory \(directory): \(reason)")
         }
         let store = try GraphStore(path: options.databasePath)
-        openedStore = store
-        return store
+        return state.withLock { state in
+            // Two threads may open it at once: the first one kept wins.
+            if let opened = state.openedStore { return opened }
+            state.openedStore = store
+            return store
+        }
     }
 
     /// The `query_timeout` config value in seconds (0: no limit), read from the database.

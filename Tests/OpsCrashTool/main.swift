@@ -15,10 +15,11 @@ guard let path = arguments.first else {
     FileHandle.standardError.write(Data("usage: sift-ops-crashtest DB [--now-offset SECONDS]\n".utf8))
     exit(2)
 }
-var offset: TimeInterval = 0
-if let index = arguments.firstIndex(of: "--now-offset"), index + 1 < arguments.count, let value = TimeInterval(arguments[index + 1]) {
-    offset = value
-}
+let offset: TimeInterval = {
+    guard let index = arguments.firstIndex(of: "--now-offset"), index + 1 < arguments.count,
+          let value = TimeInterval(arguments[index + 1]) else { return 0 }
+    return value
+}()
 do {
     let store = try GraphStore(path: path)
     let provider = IAMKeyActionsProvider(configuration: AWSConfiguration(environment: ProcessInfo.processInfo.environment),

@@ -4,8 +4,9 @@ import SiftStore
 @testable import SiftOps
 
 /// `Tests/Fixtures/ops_emulator.py` (moto with a dated scenario, a log of key-changing calls, and
-/// injected faults) running as a child process on 127.0.0.1.
-final class OpsEmulator {
+/// injected faults) running as a child process on 127.0.0.1. Its properties are set once in
+/// `init` and only read afterwards (the manifest is JSON), hence `@unchecked Sendable`.
+final class OpsEmulator: @unchecked Sendable {
     let process = Process()
     let directory: String
     let port: Int

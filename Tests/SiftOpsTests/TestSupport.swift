@@ -3,7 +3,7 @@ import SiftStore
 @testable import SiftOps
 
 /// A fresh database in a temporary directory, removed by `cleanup()`.
-final class TemporaryStore {
+final class TemporaryStore: Sendable {
     let directory: String
     let store: GraphStore
 

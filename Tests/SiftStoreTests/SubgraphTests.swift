@@ -194,6 +194,7 @@ func nids(_ store: GraphStore) throws -> [String: Int64] {
         let allowed: Set<[Int]> = [[1 + 1 + 1200, 1 + 1800, 0], [1 + 1 + 500, 1 + 750, 250]]
         let done = ManagedAtomicFlag()
         let observed = LockedSet()
+        let store = self.store
         let reader = Thread {
             while !done.isSet {
                 let state = try? store.writer.read { db in
