@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -167,33 +168,22 @@ enum CredentialProcess {
 }
 
 /// What a child wrote, gathered from two reader threads.
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outputData = Data()
-    private var errorData = Data()
+private final class Collected: Sendable {
+    private let outputData = Mutex(Data())
+    private let errorData = Mutex(Data())
 
     func setOutput(_ data: Data) {
-        lock.lock()
-        outputData = data
-        lock.unlock()
+        outputData.withLock { $0 = data }
     }
 
     func appendError(_ data: Data) {
-        lock.lock()
-        errorData.append(data)
-        if errorData.count > 4096 { errorData = errorData.suffix(4096) }
-        lock.unlock()
+        errorData.withLock { errors in
+            errors.append(data)
+            if errors.count > 4096 { errors = errors.suffix(4096) }
+        }
     }
 
-    var output: Data {
-        lock.lock()
-        defer { lock.unlock() }
-        return outputData
-    }
+    var output: Data { outputData.withLock { $0 } }
 
-    var errorTail: Data {
-        lock.lock()
-        defer { lock.unlock() }
-        return errorData
-    }
+    var errorTail: Data { errorData.withLock { $0 } }
 }

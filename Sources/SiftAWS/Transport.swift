@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -133,24 +134,19 @@ public actor ConcurrencyLimiter {
 }
 
 /// Counts API calls (every request sent, retries included) by operation. Thread-safe.
-public final class APICallCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts: [String: Int] = [:]
+public final class APICallCounter: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
 
     /// Creates an empty counter.
     public init() {}
 
     func record(_ operation: String) {
-        lock.lock()
-        counts[operation, default: 0] += 1
-        lock.unlock()
+        counts.withLock { $0[operation, default: 0] += 1 }
     }
 
     /// Calls per operation.
     public var byOperation: [String: Int] {
-        lock.lock()
-        defer { lock.unlock() }
-        return counts
+        counts.withLock { $0 }
     }
 
     /// All calls.

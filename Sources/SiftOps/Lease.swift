@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SiftStore
 
 /// Who holds a lease: host, process id and a random token, as `host:pid:token`.
@@ -40,7 +41,7 @@ public struct LeaseOwner: Sendable, Hashable {
 /// before each action and says why not when it is no longer ours; the heartbeat confirms it
 /// too. Once lost, it stays lost: every later `confirm` gives the same reason, so no action runs
 /// after the moment the lease was found gone.
-public final class LeaseGuard: @unchecked Sendable {
+public final class LeaseGuard: Sendable {
     /// The lease's name (`cleanup`, `job:ID`).
     public let name: String
     /// Its owner: this run.
@@ -49,8 +50,8 @@ public final class LeaseGuard: @unchecked Sendable {
     public let ttl: TimeInterval
     private let renew: @Sendable (Date) throws -> Bool
     private let currentHolder: @Sendable () -> String?
-    private let lock = NSLock()
-    private var lost: String?
+    /// Why the lease was lost, once it was.
+    private let lost = Mutex<String?>(nil)
 
     /// Creates a guard; `renew(until)` extends the lease (false: not ours any more) and
     /// `holder()` says who holds it now (for the message).
@@ -73,9 +74,7 @@ public final class LeaseGuard: @unchecked Sendable {
 
     /// Why the lease was lost, once it was.
     public var lostReason: String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return lost
+        lost.withLock { $0 }
     }
 
     /// Renews the lease until `now + ttl`. Nil when it is still ours; otherwise why not (a
@@ -95,11 +94,10 @@ public final class LeaseGuard: @unchecked Sendable {
             reason = "the \(name) lease could not be renewed: \(error)"
         }
         guard let reason else { return nil }
-        lock.lock()
-        if lost == nil { lost = reason }
-        let first = lost ?? reason
-        lock.unlock()
-        return first
+        return lost.withLock { lost in
+            if lost == nil { lost = reason }
+            return lost ?? reason
+        }
     }
 }
 

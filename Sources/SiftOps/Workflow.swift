@@ -209,7 +209,7 @@ public enum JobOutcomeText {
 }
 
 /// The `cleanup` lease, held (and renewed) while a real cleanup runs.
-final class CleanupLease: @unchecked Sendable {
+final class CleanupLease: Sendable {
     static let name = "cleanup"
     static let ttl: TimeInterval = 120
     let store: GraphStore

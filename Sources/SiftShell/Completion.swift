@@ -7,7 +7,7 @@ import SiftStore
 /// `last_access`), kinds and keywords; property paths after `count`, `list`, `sort`; config keys,
 /// check ids, job ids; file paths after `import`, `export`, `-f` and `--output`. Pure but for
 /// the job ids and paths, which come from the closures it is given.
-public struct CompletionProvider: @unchecked Sendable {
+public struct CompletionProvider: Sendable {
     /// The commands' help: names, and subcommands and flags read from their synopses.
     public var commands: [CommandInfo]
     /// Kind names of the kind model.
@@ -15,15 +15,15 @@ public struct CompletionProvider: @unchecked Sendable {
     /// Every property name of the kind model.
     public var properties: [String]
     /// The properties of one kind, inherited ones included (for the kinds in scope).
-    public var propertiesOfKind: (String) -> [String]
+    public var propertiesOfKind: @Sendable (String) -> [String]
     /// Config keys (`config show|set`).
     public var configKeys: [String]
     /// Check ids (`check show|run`).
     public var checkIds: [String]
     /// Job ids (`jobs show|delete|...`), asked when needed.
-    public var jobIds: () -> [String]
+    public var jobIds: @Sendable () -> [String]
     /// File names that start with a typed path.
-    public var paths: (String) -> [String]
+    public var paths: @Sendable (String) -> [String]
 
     /// The query language's keywords.
     public static let keywords = [
@@ -52,8 +52,8 @@ public struct CompletionProvider: @unchecked Sendable {
 
     /// Creates a provider.
     public init(
-        commands: [CommandInfo], kinds: [String], properties: [String], propertiesOfKind: @escaping (String) -> [String],
-        configKeys: [String], checkIds: [String], jobIds: @escaping () -> [String], paths: @escaping (String) -> [String]
+        commands: [CommandInfo], kinds: [String], properties: [String], propertiesOfKind: @escaping @Sendable (String) -> [String],
+        configKeys: [String], checkIds: [String], jobIds: @escaping @Sendable () -> [String], paths: @escaping @Sendable (String) -> [String]
     ) {
         self.commands = commands
         self.kinds = kinds

@@ -1,23 +1,24 @@
 import Foundation
+import Synchronization
 
 /// Where the shell writes: a file descriptor with a buffer, knowing whether it is a terminal
 /// and whether colour may be used (only on a terminal, never with `NO_COLOR`).
-public final class OutputWriter: @unchecked Sendable {
+public final class OutputWriter: Sendable {
     /// The file descriptor written to.
     public let descriptor: Int32
     /// Whether the descriptor is a terminal.
     public let isTerminal: Bool
     /// Whether ANSI colour is allowed.
     public let useColor: Bool
-    private var buffer: [UInt8] = []
-    private let lock = NSLock()
+    /// Bytes written but not yet flushed.
+    private let buffer = Mutex<[UInt8]>([])
 
     /// Creates a writer for a descriptor; `environment` decides colour (`NO_COLOR`, `TERM=dumb`).
     public init(descriptor: Int32, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.descriptor = descriptor
         self.isTerminal = isatty(descriptor) == 1
         self.useColor = isTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
-        buffer.reserveCapacity(1 << 16)
+        buffer.withLock { $0.reserveCapacity(1 << 16) }
     }
 
     /// The writer for standard output.
@@ -27,10 +28,10 @@ public final class OutputWriter: @unchecked Sendable {
 
     /// Writes text; on a terminal every line is flushed at once so results stream.
     public func write(_ text: String) {
-        lock.lock()
-        buffer.append(contentsOf: text.utf8)
-        let flushNow = isTerminal || buffer.count >= 1 << 16
-        lock.unlock()
+        let flushNow = buffer.withLock { buffer in
+            buffer.append(contentsOf: text.utf8)
+            return isTerminal || buffer.count >= 1 << 16
+        }
         if flushNow { flush() }
     }
 
@@ -41,20 +42,20 @@ public final class OutputWriter: @unchecked Sendable {
 
     /// Writes everything buffered.
     public func flush() {
-        lock.lock()
-        defer { lock.unlock() }
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer[offset...].withUnsafeBytes { pointer in
-                Foundation.write(descriptor, pointer.baseAddress, pointer.count)
+        buffer.withLock { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = buffer[offset...].withUnsafeBytes { pointer in
+                    Foundation.write(descriptor, pointer.baseAddress, pointer.count)
+                }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    break
+                }
+                offset += written
             }
-            if written < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            offset += written
+            buffer.removeAll(keepingCapacity: true)
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Wraps text in an ANSI style when colour is allowed.

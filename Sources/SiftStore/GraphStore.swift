@@ -6,7 +6,7 @@ import SiftSchema
 ///
 /// Opened as a GRDB `DatabasePool` in WAL mode: one writer, concurrent readers that always see a
 /// committed state. Every write of this type is one transaction.
-public final class GraphStore: @unchecked Sendable {
+public final class GraphStore: Sendable {
     /// The pool; readers use `writer.read { db in ... }`.
     public let writer: any DatabaseWriter
     /// The database file.

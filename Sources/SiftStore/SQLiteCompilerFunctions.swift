@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import SiftQuery
 
@@ -47,23 +48,22 @@ public enum SQLiteFunctions {
 }
 
 /// A bounded, thread-safe cache of compiled regular expressions.
-private final class RegexCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var expressions: [String: Result<LinearRegex, RegexSyntaxError>] = [:]
+private final class RegexCache: Sendable {
+    private let expressions = Mutex<[String: Result<LinearRegex, RegexSyntaxError>]>([:])
     private static let capacity = 256
 
     func expression(for pattern: String) -> Result<LinearRegex, RegexSyntaxError> {
-        lock.lock()
-        defer { lock.unlock() }
-        if let cached = expressions[pattern] { return cached }
-        let compiled: Result<LinearRegex, RegexSyntaxError>
-        do {
-            compiled = .success(try LinearRegex(pattern))
-        } catch {
-            compiled = .failure(error)
+        expressions.withLock { expressions in
+            if let cached = expressions[pattern] { return cached }
+            let compiled: Result<LinearRegex, RegexSyntaxError>
+            do throws(RegexSyntaxError) {
+                compiled = .success(try LinearRegex(pattern))
+            } catch {
+                compiled = .failure(error)
+            }
+            if expressions.count >= Self.capacity { expressions.removeAll(keepingCapacity: true) }
+            expressions[pattern] = compiled
+            return compiled
         }
-        if expressions.count >= Self.capacity { expressions.removeAll(keepingCapacity: true) }
-        expressions[pattern] = compiled
-        return compiled
     }
 }
