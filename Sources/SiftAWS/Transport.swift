@@ -200,6 +200,10 @@ public final class AWSTransport: Sendable {
     @TaskLocal public static var deadline: AWSDeadline?
     /// How many times a request that got no answer at all is sent at most.
     public static let maxTransportAttempts = 3
+    /// Operations that change a key: never retried after a failure without an answer (a reset, a timeout,
+    /// a truncated body), since the first request may have acted; answered errors (5xx, throttling) are
+    /// retried as usual.
+    public static let sentOnceWithoutAnswer: Set<String> = ["UpdateAccessKey", "DeleteAccessKey"]
     /// The timeout of one request, seconds.
     let timeout: TimeInterval
     let session: URLSession
@@ -260,7 +264,12 @@ public final class AWSTransport: Sendable {
             }
             guard failure.isRetryable else { throw failure }
             guard !Task.isCancelled else { throw .transport(operation: request.operation, message: "cancelled") }
-            if case .transport = failure { transportFailures += 1 }
+            if case .transport = failure {
+                // No answer (or a broken one): the request may have reached AWS and acted. An action that
+                // changes a key is never sent again blind; the caller finds out what happened instead.
+                if Self.sentOnceWithoutAnswer.contains(request.operation) { throw failure }
+                transportFailures += 1
+            }
             guard attempt < retry.maxAttempts, transportFailures < Self.maxTransportAttempts else {
                 throw .retriesExhausted(operation: request.operation, attempts: attempt, last: failure)
             }

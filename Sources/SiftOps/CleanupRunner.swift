@@ -139,6 +139,7 @@ public struct CleanupRunner: Sendable {
         var result: CleanupResult
         var detail: String?
         var checks = 0
+        var leaveOpen = false
         do {
             let client = try await cache.actions(for: entry.account)
             switch entry.action {
@@ -153,10 +154,15 @@ public struct CleanupRunner: Sendable {
                     output(outcome.line(dryRun: false))
                     return outcome
                 }
+                if let reader = client as? any AccessKeyStatusReading,
+                   let found = try await foundSettled(reader, user: user, id: entry.nodeId) {
+                    (result, detail) = found
+                    break
+                }
                 checks = 1
                 if let skipped = try await skipIfUsed(entry, key: key, baseline: .graph(try journal.graphLastUsed(entry.nodeId)),
                                                       client: client, journal: journal) { return skipped }
-                (result, detail) = await call { () async throws(KeyActionError) in
+                (result, detail, leaveOpen) = await call { () async throws(KeyActionError) in
                     try await client.setInactive(userName: user, accessKeyId: entry.nodeId)
                 }
             case .delete:
@@ -166,7 +172,7 @@ public struct CleanupRunner: Sendable {
                         if let skipped = try await skipIfUsed(entry, key: key, baseline: .disabled(disabledAt),
                                                               client: client, journal: journal) { return skipped }
                     }
-                    (result, detail) = await call { () async throws(KeyActionError) in
+                    (result, detail, leaveOpen) = await call { () async throws(KeyActionError) in
                         try await client.delete(userName: user, accessKeyId: entry.nodeId)
                     }
                     if result == .gone { result = .done }
@@ -178,13 +184,25 @@ public struct CleanupRunner: Sendable {
             (result, detail) = (.failed, String(describing: error))
         }
         do {
-            try journal.complete(seq: entry.seq, key: key, action: entry.action, result: result, detail: detail, now: now())
+            if !leaveOpen {
+                try journal.complete(seq: entry.seq, key: key, action: entry.action, result: result, detail: detail, now: now())
+            }
         } catch {
             (result, detail) = (.failed, "journal: \(error)")
         }
         let outcome = CleanupOutcome(key: key, action: entry.action, result: result, detail: detail, recovered: true, lastUseChecks: checks)
         output(outcome.line(dryRun: false))
         return outcome
+    }
+
+    /// An interrupted disable whose key AWS shows Inactive already (the first call acted) or gone: settled
+    /// without a second `UpdateAccessKey`. Nil when the key is still Active.
+    private func foundSettled(_ reader: any AccessKeyStatusReading, user: String, id: String) async throws -> (CleanupResult, String?)? {
+        switch try await reader.status(userName: user, accessKeyId: id) {
+        case .inactive?: return (.done, "found Inactive after an interrupted run; UpdateAccessKey not repeated")
+        case nil: return (.gone, "found deleted after an interrupted run")
+        case .active?: return nil
+        }
     }
 
     /// Added to the note of an interrupted disable that is not repeated.
@@ -287,13 +305,17 @@ public struct CleanupRunner: Sendable {
                 return try stopped(key: key, action: action, reason: lost, runId: runId, journal: journal, checks: 1)
             }
             let seq = try journal.writeIntent(runId: runId, key: key, action: action, now: now())
-            let (result, detail) = await call { () async throws(KeyActionError) in
+            let (result, detail, leaveOpen) = await call { () async throws(KeyActionError) in
                 switch action {
                 case .disable: try await client.setInactive(userName: user, accessKeyId: key.id)
                 case .delete: try await client.delete(userName: user, accessKeyId: key.id)
                 }
             }
-            try journal.complete(seq: seq, key: key, action: action, result: result, detail: detail, now: now())
+            // Without an answer the intent stays open: the next run settles it from what AWS shows,
+            // never by sending the call again blind.
+            if !leaveOpen {
+                try journal.complete(seq: seq, key: key, action: action, result: result, detail: detail, now: now())
+            }
             return CleanupOutcome(key: key, action: action, result: result, detail: detail, lastUseChecks: 1)
         } catch {
             return CleanupOutcome(key: key, action: action, result: .failed, detail: String(describing: error))
@@ -309,18 +331,23 @@ public struct CleanupRunner: Sendable {
         return CleanupOutcome(key: key, action: action, result: .skipped, detail: note, lastUseChecks: checks)
     }
 
-    /// Makes one call and maps its end to a journal result.
-    private func call(_ body: () async throws(KeyActionError) -> Void) async -> (CleanupResult, String?) {
+    /// Makes one call and maps its end to a journal result; `leaveOpen` when no answer came (the call may
+    /// have acted), so the intent is left for the next run to settle.
+    private func call(_ body: () async throws(KeyActionError) -> Void) async -> (CleanupResult, String?, leaveOpen: Bool) {
         do {
             try await body()
-            return (.done, nil)
+            return (.done, nil, false)
         } catch {
             switch error {
-            case .noSuchEntity(let message): return (.gone, message)
-            case .failed(let message): return (.failed, message)
+            case .noSuchEntity(let message): return (.gone, message, false)
+            case .failed(let message): return (.failed, message, false)
+            case .noAnswer(let message): return (.failed, message + Self.settledNext, true)
             }
         }
     }
+
+    /// Added to a call that got no answer.
+    static let settledNext = "; no answer, so it may have acted: the next run checks the key before any new call"
 
     /// Runs `work` on every item with at most `cleanup_pool_size` at once; results in item order.
     private func pooled<Item: Sendable>(_ items: [Item], _ work: @escaping @Sendable (Item) async -> CleanupOutcome) async -> [CleanupOutcome] {

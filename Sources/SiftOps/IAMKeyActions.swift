@@ -38,7 +38,22 @@ public struct IAMKeyActions: AccessKeyActions {
 
     static func map(_ error: AWSError) -> KeyActionError {
         if error.code == "NoSuchEntity" { return .noSuchEntity(error.description) }
-        return .failed(error.description)
+        switch error {
+        case .transport, .retriesExhausted(_, _, .transport): return .noAnswer(error.description)
+        default: return .failed(error.description)
+        }
+    }
+}
+
+extension IAMKeyActions: AccessKeyStatusReading {
+    /// `ListAccessKeys` for the user: the key's status, nil when it (or the user) is gone.
+    public func status(userName: String, accessKeyId: String) async throws(KeyActionError) -> AccessKeyStatus? {
+        do {
+            return try await client.listAccessKeys(userName: userName).first { $0.accessKeyId == accessKeyId }?.status
+        } catch {
+            if case .noSuchEntity = error { return nil }
+            throw Self.map(error)
+        }
     }
 }
 
