@@ -119,7 +119,8 @@ def main():
                 pass
             self.close_connection = True
             try:
-                self.connection.close()
+                # Close the descriptor itself now (the handler's file objects would keep it open): the RST goes out.
+                os.close(self.connection.detach())
             except OSError:
                 pass
 
