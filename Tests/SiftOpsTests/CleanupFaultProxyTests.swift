@@ -111,8 +111,15 @@ struct CleanupFaultProxyTests {
                 // Per key at most: the last-use check and the action, each up to 3 attempts of the request
                 // timeout (3 keys at once), plus slack for a loaded machine.
                 #expect(elapsed < 2 * 3 * Self.requestTimeout + 15, "\(name) \(step) took \(elapsed) s")
-                _ = faulty
+                #expect(faulty?.outcomes.count == keys.count, "\(name) \(step): one outcome per key")
                 _ = try await clean.run(.cleanup)
+                if step == "disable" {
+                    // After the clean run every key is Inactive on the server, whatever the faulty run did.
+                    for (key, user) in keys {
+                        let status = try await direct.listAccessKeys(userName: user).first { $0.accessKeyId == key }?.status
+                        #expect(status == .inactive, "\(name): \(key) is \(String(describing: status)) after the disable runs")
+                    }
+                }
             }
             durations.append("\(name): \(phase.joined(separator: ", "))")
 
