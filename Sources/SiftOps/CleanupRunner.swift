@@ -181,7 +181,10 @@ public struct CleanupRunner: Sendable {
                 }
             }
         } catch {
-            (result, detail) = (.failed, String(describing: error))
+            // AWS could not be asked (no answer to the checks, no credentials): what the interrupted call did
+            // is still unknown, so the intent stays open for the next run rather than being closed as failed
+            // (which would let a later run send the call again blind).
+            (result, detail, leaveOpen) = (.failed, String(describing: error) + "; left open: the next run checks the key again", true)
         }
         do {
             if !leaveOpen {
