@@ -79,13 +79,15 @@ struct FaultProxyTests {
         var delay = 0.5
         var after = false
         var except: [String] = []
+        /// The account's deadline for this case (a delay must leave time to finish).
+        var accountTimeout = FaultProxyTests.accountTimeout
         var description: String {
             "\(mode) share=\(share)\(after ? " after" : "")\(except.isEmpty ? "" : " except \(except.joined(separator: ","))")"
         }
     }
 
     static let cases: [Case] = [
-        Case(mode: "delay", share: 1, delay: 0.6),
+        Case(mode: "delay", share: 1, delay: 0.6, accountTimeout: 30),
         Case(mode: "reset", share: 0.1),
         Case(mode: "reset", share: 1),
         Case(mode: "stall", share: 0.25),
@@ -98,12 +100,16 @@ struct FaultProxyTests {
         Case(mode: "truncate", share: 1),
     ]
 
-    static func options(_ endpoint: String, home: String) -> CollectOptions {
+    /// Short timeouts for a faulty run; long ones (`calm`) for the clean collects around it, which must
+    /// not fail on a loaded machine.
+    static func options(_ endpoint: String, home: String, accountTimeout: Double = FaultProxyTests.accountTimeout,
+                        calm: Bool = false) -> CollectOptions {
         CollectOptions(environment: ["HOME": home, "AWS_ACCESS_KEY_ID": "AKIDFAULTPROXY", "AWS_SECRET_ACCESS_KEY": "x",
                                      "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint,
                                      "AWS_SHARED_CREDENTIALS_FILE": home + "/none", "AWS_CONFIG_FILE": home + "/none"],
                        maxInFlight: 8, retry: RetryPolicy(maxAttempts: 5, baseDelay: 0.05, maxDelay: 0.2),
-                       reportTimeout: 3, requestTimeout: requestTimeout, accountTimeout: accountTimeout)
+                       reportTimeout: calm ? 60 : 3, requestTimeout: calm ? 30 : requestTimeout,
+                       accountTimeout: calm ? 300 : accountTimeout)
     }
 
     /// The graph as compared between runs: nodes without metadata (it holds collect times), and edges.
@@ -133,7 +139,8 @@ struct FaultProxyTests {
                                endpoint: try #require(URL(string: emulator.endpoint)), transport: AWSTransport())
         let db = try TemporaryStore()
         try proxy.set("none")
-        let clean = try await Collector.run(options: Self.options(proxy.endpoint, home: emulator.directory.path), store: db.store)
+        let clean = try await Collector.run(options: Self.options(proxy.endpoint, home: emulator.directory.path, calm: true),
+                                            store: db.store)
         #expect(clean.failures.isEmpty && clean.accounts == [Self.main], "\(clean)")
         #expect(differences(try db.nodes(), emulator.manifest, accounts: [Self.main]).isEmpty)
 
@@ -149,7 +156,8 @@ struct FaultProxyTests {
             let start = Date()
             var message = ""
             do {
-                let summary = try await Collector.run(options: Self.options(proxy.endpoint, home: emulator.directory.path),
+                let summary = try await Collector.run(options: Self.options(proxy.endpoint, home: emulator.directory.path,
+                                                                            accountTimeout: fault.accountTimeout),
                                                       store: db.store)
                 message = summary.description
             } catch {
@@ -161,11 +169,11 @@ struct FaultProxyTests {
             #expect(proxy.faulted() > faultedBefore, "\(fault): the proxy injected nothing")
             // Ends within the account's deadline plus the caller-identity call (outside it: at most
             // 3 attempts of requestTimeout), with room for a loaded machine.
-            #expect(elapsed < Self.accountTimeout + 3 * Self.requestTimeout + 10, "\(fault) took \(elapsed) s: \(message)")
+            #expect(elapsed < fault.accountTimeout + 3 * Self.requestTimeout + 10, "\(fault) took \(elapsed) s: \(message)")
 
             // The truth now: a clean collect into a fresh store, without the proxy.
             let truthDB = try TemporaryStore()
-            let truthSummary = try await Collector.run(options: Self.options(emulator.endpoint, home: emulator.directory.path),
+            let truthSummary = try await Collector.run(options: Self.options(emulator.endpoint, home: emulator.directory.path, calm: true),
                                                        store: truthDB.store)
             #expect(truthSummary.failures.isEmpty)
             let truth = try Graph(truthDB)
@@ -184,7 +192,7 @@ struct FaultProxyTests {
             }
             print("fault proxy collect: \(fault): \(String(format: "%.1f", elapsed)) s, \(after == old ? "old graph kept" : "new graph complete"): \(message)")
             // Bring the store up to date for the next case, so that "old" is always the previous truth.
-            let refresh = try await Collector.run(options: Self.options(emulator.endpoint, home: emulator.directory.path),
+            let refresh = try await Collector.run(options: Self.options(emulator.endpoint, home: emulator.directory.path, calm: true),
                                                   store: db.store)
             #expect(refresh.failures.isEmpty)
         }
