@@ -316,7 +316,20 @@ struct CredentialChain: Sendable {
                 throw .mfaNeedsTerminal(profile: profile, serial: serial)
             }
             FileHandle.standardError.write(Data("Enter MFA code for \(serial): ".utf8))
-            guard let line = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces), !line.isEmpty else {
+            // Not echoed, as botocore's getpass prompt: the terminal's modes are given back after.
+            var modes = termios()
+            let haveModes = tcgetattr(STDIN_FILENO, &modes) == 0
+            if haveModes {
+                var quiet = modes
+                quiet.c_lflag &= ~tcflag_t(ECHO)
+                _ = tcsetattr(STDIN_FILENO, TCSADRAIN, &quiet)
+            }
+            let answer = readLine(strippingNewline: true)
+            if haveModes {
+                _ = tcsetattr(STDIN_FILENO, TCSADRAIN, &modes)
+                FileHandle.standardError.write(Data("\n".utf8))
+            }
+            guard let line = answer?.trimmingCharacters(in: .whitespaces), !line.isEmpty else {
                 throw .mfaNeedsTerminal(profile: profile, serial: serial)
             }
             return line
