@@ -56,7 +56,7 @@ for target in "${targets[@]}"; do
         Compiler|NDJSON) objects+=("$out/SiftStore.o" "${deps[@]}") ;;
         Lines) objects+=("$out/SiftShellLines.o") ;;
         IAMXML) objects+=("$out/SiftAWSXML.o") ;;
-        CredentialReport) objects+=("$out/SiftAWS.o" "$out/SiftStore.o" "${deps[@]}" "${aws_deps[@]}") ;;
+        CredentialReport|SharedFiles) objects+=("$out/SiftAWS.o" "$out/SiftStore.o" "${deps[@]}" "${aws_deps[@]}") ;;
         Cron|ConfigYAML) objects+=("$out/SiftOpsConfig.o" "$out/SiftStore.o" "${deps[@]}") ;;
     esac
     # ld.gold warns about every AddressSanitizer symbol it cannot export: harmless, filtered out.
