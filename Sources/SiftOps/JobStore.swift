@@ -117,9 +117,6 @@ public struct JobStore: Sendable {
         }
     }
 
-    /// Whole seconds since 1970, as the ops tables store times.
-    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
-
     /// Runs a store operation, its errors as `JobError`.
     private func storing<T>(_ body: () throws -> T) throws(JobError) -> T {
         do { return try body() } catch let error as JobRecordError {

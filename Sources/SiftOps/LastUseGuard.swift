@@ -26,7 +26,7 @@ public enum LastUseGuard {
         case .disabled(let date): known = date
         }
         guard let known else { return used }
-        return seconds(used) > seconds(known) ? used : nil
+        return ISOTime.seconds(used) > ISOTime.seconds(known) ? used : nil
     }
 
     /// Why the action is skipped without a call: a collect after the mark saw the use at `used`.
@@ -47,5 +47,4 @@ public enum LastUseGuard {
         }
     }
 
-    private static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 }

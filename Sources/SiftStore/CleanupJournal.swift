@@ -112,7 +112,7 @@ public struct CleanupJournal: Sendable {
                 INSERT INTO cleanup_action(run_id, node_id, kind, account, user_name, action, reason, intent_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, Self.seconds(now)])
+            arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, ISOTime.seconds(now)])
         return db.lastInsertedRowID
     }
 
@@ -189,7 +189,7 @@ public struct CleanupJournal: Sendable {
     private static func complete(_ db: Database, seq: Int64, result: CleanupResult, detail: String?, now: Date) throws {
         try db.execute(
             sql: "UPDATE cleanup_action SET result = ?, result_at = ?, detail = ? WHERE seq = ? AND result IS NULL",
-            arguments: [result.rawValue, Self.seconds(now), detail, seq])
+            arguments: [result.rawValue, ISOTime.seconds(now), detail, seq])
     }
 
     private static func applyDisabled(_ db: Database, id: String, now: Date) throws {
@@ -215,18 +215,12 @@ public struct CleanupJournal: Sendable {
     private static func log(_ db: Database, change: String, id: String, row: Row, detail: String, now: Date) throws {
         try db.execute(
             sql: "INSERT INTO change_log(at, change, node_id, kind, name, subgraph, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [Self.seconds(now), change, id, row["kind"] as String, row["name"] as String?, row["subgraph"] as String?, detail])
+            arguments: [ISOTime.seconds(now), change, id, row["kind"] as String, row["name"] as String?, row["subgraph"] as String?, detail])
     }
-
-    /// Whole seconds since 1970, as the journal stores times.
-    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, the graph's time format.
     public static func isoText(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        return formatter.string(from: Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+        ISOTime.format(date)
     }
 
     /// The last use the graph knows of node `id` (its `atime`); nil when never used or not in the graph.
@@ -273,7 +267,7 @@ public struct CleanupJournal: Sendable {
 
     /// The journal, newest last; at most the latest `limit` rows.
     public func entries(since: Date? = nil, limit: Int? = nil) throws -> [CleanupEntry] {
-        if let since { return try entries(where: "intent_at >= ?", arguments: [Self.seconds(since)], limit: limit) }
+        if let since { return try entries(where: "intent_at >= ?", arguments: [ISOTime.seconds(since)], limit: limit) }
         return try entries(where: "1", arguments: [], limit: limit)
     }
 

@@ -95,7 +95,7 @@ extension GraphStore {
                     INSERT INTO job(id, line, schedule, wait_for_event, active, created_at, next_fire)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [job.id, job.line, job.schedule, job.waitForEvent, job.active, Self.seconds(job.createdAt), job.nextFire.map(Self.seconds)])
+                arguments: [job.id, job.line, job.schedule, job.waitForEvent, job.active, ISOTime.seconds(job.createdAt), job.nextFire.map(ISOTime.seconds)])
         }
     }
 
@@ -128,7 +128,7 @@ extension GraphStore {
     /// Turns the job on or off and sets when it fires next.
     public func setJobActive(_ id: String, _ active: Bool, nextFire: Date?) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE job SET active = ?, next_fire = ? WHERE id = ?", arguments: [active, nextFire.map(Self.seconds), id])
+            try db.execute(sql: "UPDATE job SET active = ?, next_fire = ? WHERE id = ?", arguments: [active, nextFire.map(ISOTime.seconds), id])
         }
     }
 
@@ -138,10 +138,10 @@ extension GraphStore {
         try writer.write { db in
             let due = try Row.fetchAll(
                 db, sql: "\(Self.jobSelect) WHERE active = 1 AND schedule IS NOT NULL AND next_fire <= ? ORDER BY next_fire, job.id",
-                arguments: [Self.seconds(now)]
+                arguments: [ISOTime.seconds(now)]
             ).map(Self.jobRecord)
             for job in due {
-                try db.execute(sql: "UPDATE job SET next_fire = ? WHERE id = ?", arguments: [nextFire(job).map(Self.seconds), job.id])
+                try db.execute(sql: "UPDATE job SET next_fire = ? WHERE id = ?", arguments: [nextFire(job).map(ISOTime.seconds), job.id])
             }
             return due
         }
@@ -164,7 +164,7 @@ extension GraphStore {
             let result = try Self.acquireLease(db, name: Self.jobLeaseName(id), owner: owner, now: now, ttl: ttl, isDeadOwner: isDeadOwner)
             if result == .acquired {
                 try db.execute(sql: "UPDATE job SET last_started = ?, last_status = 'running', last_trigger = ? WHERE id = ?",
-                               arguments: [Self.seconds(now), trigger, id])
+                               arguments: [ISOTime.seconds(now), trigger, id])
             }
             return result
         }
@@ -182,7 +182,7 @@ extension GraphStore {
                     UPDATE job SET last_finished = ?, last_status = ?, last_error = ?, runs = runs + 1, failures = failures + ?
                     WHERE id = ?
                     """,
-                arguments: [Self.seconds(now), error == nil ? "ok" : "failed", error, error == nil ? 0 : 1, id])
+                arguments: [ISOTime.seconds(now), error == nil ? "ok" : "failed", error, error == nil ? 0 : 1, id])
             return true
         }
     }
@@ -201,7 +201,7 @@ extension GraphStore {
     /// Extends `owner`'s lease `name`; false when it is no longer `owner`'s.
     public func renewLease(name: String, owner: String, until: Date) throws -> Bool {
         try writer.write { db in
-            try db.execute(sql: "UPDATE lease SET until = ? WHERE name = ? AND owner = ?", arguments: [Self.seconds(until), name, owner])
+            try db.execute(sql: "UPDATE lease SET until = ? WHERE name = ? AND owner = ?", arguments: [ISOTime.seconds(until), name, owner])
             return db.changesCount == 1
         }
     }
@@ -221,12 +221,12 @@ extension GraphStore {
         if let row = try Row.fetchOne(db, sql: "SELECT owner, until FROM lease WHERE name = ?", arguments: [name]) {
             let holder: String = row["owner"]
             let until: Int64 = row["until"]
-            let lapsed = until < seconds(now)
+            let lapsed = until < ISOTime.seconds(now)
             if !lapsed && holder != owner && !isDeadOwner(holder) { return .heldBy(holder) }
         }
         try db.execute(
             sql: "INSERT INTO lease(name, owner, until) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until",
-            arguments: [name, owner, seconds(now.addingTimeInterval(ttl))])
+            arguments: [name, owner, ISOTime.seconds(now.addingTimeInterval(ttl))])
         return .acquired
     }
 
@@ -241,7 +241,7 @@ extension GraphStore {
     public func startCleanupRun(_ runId: String, planned: Int, at: Date) throws {
         try writer.write { db in
             try db.execute(sql: "INSERT INTO cleanup_run(run_id, started_at, planned) VALUES (?, ?, ?)",
-                           arguments: [runId, Self.seconds(at), planned])
+                           arguments: [runId, ISOTime.seconds(at), planned])
         }
     }
 
@@ -249,16 +249,13 @@ extension GraphStore {
     public func finishCleanupRun(_ runId: String, at: Date, succeeded: Int, failed: Int, summary: String) throws {
         try writer.write { db in
             try db.execute(sql: "UPDATE cleanup_run SET finished_at = ?, succeeded = ?, failed = ?, summary = ? WHERE run_id = ?",
-                           arguments: [Self.seconds(at), succeeded, failed, summary, runId])
+                           arguments: [ISOTime.seconds(at), succeeded, failed, summary, runId])
         }
     }
 
     // MARK: Rows
 
     static let jobSelect = "SELECT job.*, lease.owner AS lease_owner FROM job LEFT JOIN lease ON lease.name = 'job:' || job.id"
-
-    /// Whole seconds since 1970, as the ops tables store times.
-    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 
     private static func jobRecord(_ row: Row) -> JobRecord {
         func date(_ column: String) -> Date? { (row[column] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
