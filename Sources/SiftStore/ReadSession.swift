@@ -9,11 +9,14 @@ public struct ResultRow: Sendable, Hashable {
     public var nid: Int64
     /// The node.
     public var node: Node
+    /// The related nodes the query's `NodeRequest` asked for that exist.
+    public var related: [RelatedNodes: Node]
 
     /// Creates a row.
-    public init(nid: Int64, node: Node) {
+    public init(nid: Int64, node: Node, related: [RelatedNodes: Node] = [:]) {
         self.nid = nid
         self.node = node
+        self.related = related
     }
 }
 
