@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SiftAWS
 import SiftStore
 
@@ -68,30 +69,34 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
 }
 
 /// Progress of a collect on a terminal (stderr), one line rewritten in place.
-final class CollectDisplay: @unchecked Sendable {
+final class CollectDisplay: Sendable {
     let writer: OutputWriter
-    private let lock = NSLock()
-    private var written = 0
-    private var planned = 0
-    private var shown = false
+    private struct State {
+        var written = 0
+        var planned = 0
+        var shown = false
+    }
+    private let state = Mutex(State())
 
     init(_ writer: OutputWriter) {
         self.writer = writer
     }
 
     func show(_ progress: CollectProgress) {
-        lock.lock()
-        defer { lock.unlock() }
+        state.withLock { state in show(progress, &state) }
+    }
+
+    private func show(_ progress: CollectProgress, _ state: inout State) {
         let text: String
         switch progress {
         case .signedIn(let profile, let arn, _, _):
             text = (profile.map { "profile \($0): " } ?? "") + "signed in as \(arn)"
         case .profileFailed(let profile, let message):
-            writer.line((shown ? "\r\u{1B}[K" : "") + writer.styled("profile \(profile): failed: \(message)", .red))
-            shown = false
+            writer.line((state.shown ? "\r\u{1B}[K" : "") + writer.styled("profile \(profile): failed: \(message)", .red))
+            state.shown = false
             return
         case .accountsPlanned(let accounts):
-            planned = accounts.count
+            state.planned = accounts.count
             text = "collecting \(accounts.count) account\(accounts.count == 1 ? "" : "s")"
         case .accountStarted(let account):
             text = "\(account): listing users"
@@ -100,22 +105,22 @@ final class CollectDisplay: @unchecked Sendable {
         case .keysListed(let account, let users, let total):
             text = "\(account): access keys of \(users)/\(total) users"
         case .accountWritten(let account, let users, let keys):
-            written += 1
-            text = "\(account): \(users) users, \(keys) keys written (\(written)/\(max(planned, written)) accounts)"
+            state.written += 1
+            text = "\(account): \(users) users, \(keys) keys state.written (\(state.written)/\(max(state.planned, state.written)) accounts)"
         case .accountFailed(let account, let message):
-            writer.line((shown ? "\r\u{1B}[K" : "") + writer.styled("\(account): failed: \(message)", .red))
-            shown = false
+            writer.line((state.shown ? "\r\u{1B}[K" : "") + writer.styled("\(account): failed: \(message)", .red))
+            state.shown = false
             return
         }
         guard writer.isTerminal else { return }
         writer.write("\r\u{1B}[K" + text)
-        shown = true
+        state.shown = true
     }
 
     func clear() {
-        lock.lock()
-        defer { lock.unlock() }
-        if shown { writer.write("\r\u{1B}[K") }
-        shown = false
+        state.withLock { state in
+            if state.shown { writer.write("\r\u{1B}[K") }
+            state.shown = false
+        }
     }
 }
