@@ -2,7 +2,7 @@ import Foundation
 
 /// What `sift --help`, the man page (`sift --man`) and shell completion say about the program
 /// itself: its options, exit statuses, environment and files, each declared once here. The
-/// commands' own help comes from their `CommandInfo`.
+/// commands' own help comes from their `CommandSpec`.
 public enum Manual {
     /// One option of the `sift` command line.
     public struct Option: Sendable {
@@ -88,7 +88,7 @@ public enum Manual {
     }
 
     /// The man page, in roff (`man -l sift.1`).
-    public static func manPage(commands: [CommandInfo], version: String, date: String) -> String {
+    public static func manPage(commands: [CommandSpec], version: String, date: String) -> String {
         var page = ".TH SIFT 1 \"\(date)\" \"sift \(roff(version))\" \"User Commands\"\n"
         page += ".SH NAME\nsift \\- a resource graph in SQLite, searched and cleaned from a shell\n"
         page += ".SH SYNOPSIS\n"
@@ -109,10 +109,20 @@ public enum Manual {
             page += "\n"
         }
         page += ".SH COMMANDS\n"
-        for info in commands {
-            page += ".TP\n.B " + roff(info.synopsis) + "\n" + roff(info.summary) + "\n"
-            if !info.details.isEmpty {
-                for paragraph in info.details.components(separatedBy: "\n\n") {
+        for spec in commands {
+            page += ".TP\n.B " + roff(spec.synopsis) + "\n" + roff(spec.summary) + "\n"
+            for leaf in spec.leaves {
+                let usage = leaf.path.joined(separator: " ") + (leaf.spec.argumentSynopsis.isEmpty ? "" : " " + leaf.spec.argumentSynopsis)
+                if !spec.subcommands.isEmpty || !leaf.spec.options.isEmpty {
+                    page += ".IP\n\\fB" + roff(usage) + "\\fR"
+                    page += spec.subcommands.isEmpty ? "\n" : ": " + roff(leaf.spec.summary) + "\n"
+                }
+                for option in leaf.spec.options {
+                    page += ".IP\n\\(bu \\fB" + roff(option.usage) + "\\fR: " + roff(option.help) + "\n"
+                }
+            }
+            if !spec.discussion.isEmpty {
+                for paragraph in spec.discussion.components(separatedBy: "\n\n") {
                     let text = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
                     page += ".IP\n" + roff(text) + "\n"
                 }

@@ -60,7 +60,7 @@ if let first = arguments.words.first, first == "--version" || first == "-V" {
 }
 if let first = arguments.words.first, first == "--man" {
     let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
-    print(Manual.manPage(commands: CommandRegistry.standard.infos, version: VersionCommand.versionOnly, date: String(date)), terminator: "")
+    print(Manual.manPage(commands: CommandRegistry.standard.specs, version: VersionCommand.versionOnly, date: String(date)), terminator: "")
     exit(0)
 }
 if let first = arguments.words.first, first == "--complete" {
