@@ -230,11 +230,13 @@ public struct CommandSpec: Sendable {
         (options.map(\.synopsis) + arguments.map(\.synopsis)).joined(separator: " ")
     }
 
-    /// A short usage for lists: `count [path]`, `check list|show|run|history ...`,
+    /// A short usage for lists: `count [path]`, `check list|show|run|history ...` (`jobs SUBCOMMAND ...`
+    /// when the names are many),
     /// `collect [options]` when the options would make it long.
     public var synopsis: String {
         if !subcommands.isEmpty {
-            return name + " " + subcommands.map(\.name).joined(separator: "|") + " ..."
+            let names = subcommands.map(\.name).joined(separator: "|")
+            return name + " " + (names.count <= 30 ? names : "SUBCOMMAND") + " ..."
         }
         var full = name
         if !argumentSynopsis.isEmpty { full += " " + argumentSynopsis }

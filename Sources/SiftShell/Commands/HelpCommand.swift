@@ -7,8 +7,8 @@ public struct HelpCommand: ShellCommand, StandaloneCommand {
         blanks, '|' and ';' inside an argument; `#` starts a comment. `search QUERY` produces
         results; count, list, head, tail, uniq, format, dump, clean, protect and unprotect consume them.
         """,
-        arguments: [ArgumentSpec("command [subcommand]", .optional, help: "the command to explain", candidates: .commands),
-                    ArgumentSpec("subcommand", .optional, help: "")]
+        arguments: [ArgumentSpec("command", .optional, help: "the command to explain", candidates: .commands),
+                    ArgumentSpec("subcommand", .optional, help: "one of its subcommands")]
     ) { arguments throws(ShellError) in
         .standalone(HelpCommand(topic: arguments.positionals))
     }

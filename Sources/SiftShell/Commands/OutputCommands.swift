@@ -102,7 +102,7 @@ public struct FormatCommand: ShellCommand {
             .flag("--ndjson", help: "print one JSON object per line"),
             .flag("--yaml", help: "print the results as YAML"),
         ],
-        arguments: [ArgumentSpec("\"{path} ...\"", .zeroOrMore, help: "the template (instead of a flag)", candidates: .propertyPaths)]
+        arguments: [ArgumentSpec("TEMPLATE", .zeroOrMore, help: "e.g. \"{name} {id}\" (instead of a flag)", candidates: .propertyPaths)]
     ) { arguments throws(ShellError) in
         let choices: [(flag: String, style: FormatStyle)] = [("--json", .json), ("--ndjson", .ndjson), ("--yaml", .yaml)]
         let styles = choices.filter { arguments.flag($0.flag) }.map(\.style)
