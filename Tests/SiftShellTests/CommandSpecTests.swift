@@ -208,4 +208,43 @@ struct CommandSpecTests {
         #expect(CheckCommand.spec.synopsis == "check list|show|run|history ...")
         #expect(JobsCommand.spec.usageLines.first == "jobs add --id ID [--schedule CRON] [--wait-for-event EVENT] 'LINE'")
     }
+
+    /// `help`, `help CMD` and `help CMD SUB` run through the shell print the generated text.
+    @Test func helpThroughTheShellIsTheGeneratedText() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sift-help-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func run(_ line: String) async throws -> (ok: Bool, out: String, err: String) {
+            let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
+            let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
+            #expect(FileManager.default.createFile(atPath: outPath, contents: nil))
+            #expect(FileManager.default.createFile(atPath: errPath, contents: nil))
+            let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+            let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+            let context = ShellContext(
+                options: ShellOptions(databasePath: directory.appendingPathComponent("never.db").path),
+                out: OutputWriter(descriptor: outHandle.fileDescriptor), err: OutputWriter(descriptor: errHandle.fileDescriptor),
+                environment: ["NO_COLOR": "1"])
+            let ok = await Shell(context: context).run(line: line)
+            context.out.flush()
+            context.err.flush()
+            try outHandle.close()
+            try errHandle.close()
+            return (ok, try String(contentsOfFile: outPath, encoding: .utf8), try String(contentsOfFile: errPath, encoding: .utf8))
+        }
+        let check = try await run("help check")
+        #expect(check.out == CheckCommand.spec.helpText() + "\n" || check.out == CheckCommand.spec.helpText(), "\(check.out)")
+        let runHelp = try await run("help check run")
+        let sub = try #require(CheckCommand.spec.subcommand("run"))
+        #expect(runHelp.out == sub.helpText(parents: ["check"]))
+        #expect(runHelp.out.hasPrefix("usage: check run [--severity S]"))
+        let all = try await run("help")
+        for spec in registry.specs {
+            #expect(all.out.contains("  " + spec.synopsis), "\(spec.name)")
+        }
+        let wrong = try await run("help check frob")
+        #expect(!wrong.ok)
+        #expect(wrong.err.hasPrefix("error at 1:12: help: 'check' has no subcommand 'frob'"), "\(wrong.err)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("never.db").path))
+    }
 }
