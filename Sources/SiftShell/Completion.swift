@@ -105,6 +105,15 @@ public struct CompletionProvider: Sendable {
         if let previous = rest.last, let option = spec.option(named: previous), option.takesValue {
             return values(option.candidates, segment: segment, before: before, prefix: prefix)
         }
+        // `--format=` with the cursor after the `=` (a word break): the option's values.
+        if before.last == "=", let previous = rest.last, previous.hasSuffix("="),
+           let option = spec.option(named: String(previous.dropLast())), option.takesValue {
+            return values(option.candidates, segment: segment, before: before, prefix: prefix)
+        }
+        // `help check <Tab>`: the subcommands of the command asked about.
+        if command.name == "help", rest.count == 1, let topic = commands.first(where: { $0.name == rest[rest.startIndex] }) {
+            return topic.subcommands.map(\.name)
+        }
         if prefix.hasPrefix("-"), !(spec.acceptsNegativeNumbers && prefix.dropFirst().allSatisfy(\.isNumber) && prefix.count > 1) {
             return spec.options.flatMap(\.names)
         }

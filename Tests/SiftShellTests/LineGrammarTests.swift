@@ -264,6 +264,10 @@ struct LiveCompletionTests {
         #expect(complete("export ") == ["gen.sift", "graph.ndjson"])
         #expect(complete("help ch") == ["check"])
         #expect(complete("kinds us") == ["user"])
+        #expect(complete("check run --format=j") == ["json"])
+        #expect(complete("check run --format=") == ["html", "json", "sarif", "text"])
+        #expect(complete("help jobs ") == ["activate", "add", "deactivate", "delete", "list", "run", "show"])
+        #expect(complete("help count ") == [])
         // One id only: after it, nothing more to offer.
         #expect(complete("jobs run nightly ") == [])
     }
