@@ -28,7 +28,7 @@ struct SiftCommandLine: ParsableCommand {
     /// An option's help, from `Manual`.
     static func help(_ name: String) -> ArgumentHelp {
         let option = Manual.option(name)
-        return ArgumentHelp(option.help, discussion: option.discussion, valueName: option.value)
+        return ArgumentHelp(option.help, discussion: option.discussion, valueName: option.takesValue ? option.valueName : nil)
     }
 }
 
@@ -37,7 +37,7 @@ struct SiftCommandLine: ParsableCommand {
 let ownOptions = Manual.options.filter { ["--version", "--complete", "--man", "--help"].contains($0.names.last ?? "") }
 
 /// The usage summary printed for `--help`.
-let overview = Manual.overview + "\n\nAlso:\n" + ownOptions.map { "  " + $0.usage.padding(toLength: 20, withPad: " ", startingAt: 0) + " " + $0.help }.joined(separator: "\n")
+let overview = Manual.overview + "\n\nAlso:\n" + ownOptions.map { "  " + Manual.usage($0).padding(toLength: 20, withPad: " ", startingAt: 0) + " " + $0.help }.joined(separator: "\n")
 
 let environment = ProcessInfo.processInfo.environment
 let arguments: SiftCommandLine
@@ -60,7 +60,7 @@ if let first = arguments.words.first, first == "--version" || first == "-V" {
 }
 if let first = arguments.words.first, first == "--man" {
     let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
-    print(Manual.manPage(commands: CommandRegistry.standard.infos, version: VersionCommand.versionOnly, date: String(date)), terminator: "")
+    print(Manual.manPage(commands: CommandRegistry.standard.specs, version: VersionCommand.versionOnly, date: String(date)), terminator: "")
     exit(0)
 }
 if let first = arguments.words.first, first == "--complete" {

@@ -5,11 +5,9 @@ import SiftStore
 
 /// `collect [--profile P ...] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]`.
 public struct CollectCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "collect",
-        synopsis: "collect [--profile P ...] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]",
-        summary: "read IAM users and access keys from AWS into the graph",
-        details: """
+    public static let spec = CommandSpec(
+        name: "collect", summary: "read IAM users and access keys from AWS into the graph",
+        discussion: """
         Credentials come from the AWS CLI's chain: environment keys, --profile / AWS_PROFILE in
         ~/.aws/credentials and ~/.aws/config (static keys, role_arn with source_profile or
         credential_source, credential_process, IAM Identity Center after `aws sso login`, web identity),
@@ -19,28 +17,30 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
         AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM or --endpoint point at another endpoint.
         Other accounts: --assume-role NAME --account ID (repeatable), or --organization for every
         account of the organisation. One failing account is reported; the others still land.
-        """)
+        """,
+        options: [
+            .repeatable("--profile", value: "P", help: "an AWS profile to collect (repeatable: one subgraph each)"),
+            .single("--endpoint", value: "URL", help: "the AWS endpoint to call instead of AWS's"),
+            .single("--assume-role", value: "NAME", help: "the role to assume in each --account"),
+            .repeatable("--account", value: "ID", help: "an account to collect through --assume-role (repeatable, or ID,ID)"),
+            .flag("--organization", "--organisation", help: "collect every account of the organisation"),
+        ]
+    ) { arguments throws(ShellError) in
+        let role = arguments.value("--assume-role")?.text
+        let accounts = arguments.values("--account").flatMap { $0.text.split(separator: ",").map(String.init) }
+        if !accounts.isEmpty && role == nil {
+            throw ShellError("collect: --account needs --assume-role NAME", at: arguments.end)
+        }
+        return .standalone(CollectCommand(
+            profiles: arguments.values("--profile").map(\.text), endpoint: arguments.value("--endpoint")?.text,
+            assumeRole: role, accounts: accounts, organisation: arguments.flag("--organization")))
+    }
 
     let profiles: [String]
     let endpoint: String?
     let assumeRole: String?
     let accounts: [String]
     let organisation: Bool
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let profiles = try reader.repeatedOption("--profile").map(\.text)
-        let endpoint = try reader.option("--endpoint")?.text
-        let role = try reader.option("--assume-role")?.text
-        let accounts = try reader.repeatedOption("--account").flatMap { $0.text.split(separator: ",").map(String.init) }
-        let organisation = reader.flag("--organization", "--organisation")
-        try reader.finish()
-        if !accounts.isEmpty && role == nil {
-            throw ShellError("collect: --account needs --assume-role NAME", at: segment.rawPosition)
-        }
-        return .standalone(CollectCommand(
-            profiles: profiles, endpoint: endpoint, assumeRole: role, accounts: accounts, organisation: organisation))
-    }
 
     public func run(in context: ShellContext) async throws {
         var options = CollectOptions(

@@ -28,19 +28,14 @@ final class ProgressLine {
 
 /// `import FILE|-`: reads the NDJSON form into the graph, all or nothing.
 public struct ImportCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "import", synopsis: "import FILE|-", summary: "read a graph in NDJSON (all or nothing)")
+    public static let spec = CommandSpec(
+        name: "import", summary: "read a graph in NDJSON (all or nothing)",
+        arguments: [ArgumentSpec("FILE|-", help: "the file, or - for standard input", candidates: .files)]
+    ) { arguments throws(ShellError) in
+        .standalone(ImportCommand(file: arguments.positionals[0]))
+    }
 
     let file: Word
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let words = try reader.positionals(allowNegativeNumbers: false)
-        guard words.count == 1 else {
-            throw ShellError("import: give one file, or - for standard input", at: words.dropFirst().first?.position ?? segment.rawPosition)
-        }
-        return .standalone(ImportCommand(file: words[0]))
-    }
 
     /// `1.23 s` since a start.
     static func seconds(since start: Date) -> String {
@@ -75,19 +70,14 @@ public struct ImportCommand: ShellCommand, StandaloneCommand {
 
 /// `export FILE|-`: writes the graph as NDJSON, sorted and stable.
 public struct ExportCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "export", synopsis: "export FILE|-", summary: "write the graph as NDJSON (sorted, stable)")
+    public static let spec = CommandSpec(
+        name: "export", summary: "write the graph as NDJSON (sorted, stable)",
+        arguments: [ArgumentSpec("FILE|-", help: "the file (written 0600), or - for standard output", candidates: .files)]
+    ) { arguments throws(ShellError) in
+        .standalone(ExportCommand(file: arguments.positionals[0]))
+    }
 
     let file: Word
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let words = try reader.positionals()
-        guard words.count == 1 else {
-            throw ShellError("export: give one file, or - for standard output", at: words.dropFirst().first?.position ?? segment.rawPosition)
-        }
-        return .standalone(ExportCommand(file: words[0]))
-    }
 
     public func run(in context: ShellContext) async throws {
         let started = Date()
@@ -113,27 +103,28 @@ public struct ExportCommand: ShellCommand, StandaloneCommand {
 
 /// `generate --accounts A --users U [--seed S]`: a synthetic organisation.
 public struct GenerateCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "generate", synopsis: "generate --accounts A --users U [--seed S]",
-        summary: "write a realistic synthetic organisation (U users per account)")
+    public static let spec = CommandSpec(
+        name: "generate", summary: "write a realistic synthetic organisation (U users per account)",
+        options: [
+            .single("--accounts", value: "A", help: "how many accounts (default 1)"),
+            .single("--users", value: "U", help: "how many users per account", required: true),
+            .single("--seed", value: "S", help: "the random seed (default 1): the same seed makes the same graph"),
+        ]
+    ) { arguments throws(ShellError) in
+        let accounts = try arguments.int("--accounts") ?? 1
+        guard let users = try arguments.int("--users") else {
+            throw ShellError("generate: --users U is required", at: arguments.end)
+        }
+        let seed = try arguments.int("--seed") ?? 1
+        guard accounts >= 1, users >= 0, seed >= 0 else {
+            throw ShellError("generate: --accounts must be at least 1, --users and --seed not negative", at: arguments.end)
+        }
+        return .standalone(GenerateCommand(accounts: accounts, users: users, seed: UInt64(seed)))
+    }
 
     let accounts: Int
     let users: Int
     let seed: UInt64
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let accounts = try reader.intOption("--accounts") ?? 1
-        guard let users = try reader.intOption("--users") else {
-            throw ShellError("generate: --users U is required", at: segment.rawPosition)
-        }
-        let seed = try reader.intOption("--seed") ?? 1
-        try reader.finish()
-        guard accounts >= 1, users >= 0, seed >= 0 else {
-            throw ShellError("generate: --accounts must be at least 1, --users and --seed not negative", at: segment.rawPosition)
-        }
-        return .standalone(GenerateCommand(accounts: accounts, users: users, seed: UInt64(seed)))
-    }
 
     public func run(in context: ShellContext) async throws {
         let started = Date()
