@@ -1,6 +1,7 @@
 import Foundation
 import SiftAWS
 import SiftStore
+import SiftTime
 
 /// What happened to one key in a cleanup run.
 public struct CleanupOutcome: Sendable, Hashable {
@@ -111,7 +112,7 @@ public struct CleanupRunner: Sendable {
 
     /// A new run id: time and a random part.
     public static func newRunId(now: Date) -> String {
-        "\(Int64(now.timeIntervalSince1970))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        "\(UnixTime.seconds(of: now))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
     }
 
     /// Settles the actions an earlier run started and never recorded the end of: a disable is issued

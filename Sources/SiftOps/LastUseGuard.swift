@@ -1,6 +1,7 @@
 import Foundation
 import SiftStore
 import SiftAWS
+import SiftTime
 
 /// Cleanup's safety rule: never disable or delete a key used since the data that marked it was
 /// collected. AWS may serve a credential report up to four hours old and a key may be used between
@@ -26,7 +27,7 @@ public enum LastUseGuard {
         case .disabled(let date): known = date
         }
         guard let known else { return used }
-        return ISOTime.seconds(used) > ISOTime.seconds(known) ? used : nil
+        return UnixTime.seconds(of: used) > UnixTime.seconds(of: known) ? used : nil
     }
 
     /// Why the action is skipped without a call: a collect after the mark saw the use at `used`.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 /// What one `replaceSubgraph` changed.
 public struct SubgraphChanges: Sendable, Hashable {
@@ -39,7 +40,7 @@ extension GraphStore {
     @discardableResult
     public func replaceSubgraph(_ subgraph: Subgraph, now: Date = Date()) throws -> SubgraphChanges {
         try Self.validate(subgraph)
-        let at = ISOTime.seconds(now)
+        let at = UnixTime.seconds(of: now)
         return try writer.write { db in
             try SubgraphReplacement(db: db, subgraph: subgraph, at: at).run()
         }
