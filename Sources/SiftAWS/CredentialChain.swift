@@ -248,7 +248,7 @@ struct CredentialChain: Sendable {
                 tokenCode = try Self.askMFA(serial: serial, profile: profileName, prompt: options.mfaPrompt)
             }
             let sts = STSClient(provider: source, endpoint: endpoint, region: region, transport: transport)
-            let session = sessionName ?? "botocore-session-\(Int(options.now().timeIntervalSince1970))"
+            let session = sessionName ?? "botocore-session-\(UnixTime.seconds(of: options.now()))"
             do throws(AWSError) {
                 return try await sts.assumeRole(roleArn: roleArn, sessionName: session, durationSeconds: duration,
                                                 externalId: externalId, serialNumber: serial, tokenCode: tokenCode)
@@ -363,7 +363,7 @@ struct CredentialChain: Sendable {
                 throw .retrieval(source: source, message: "cannot read the token file")
             }
             let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            let session = sessionName ?? "botocore-session-\(Int(options.now().timeIntervalSince1970))"
+            let session = sessionName ?? "botocore-session-\(UnixTime.seconds(of: options.now()))"
             let form = [("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleArn),
                         ("RoleSessionName", session), ("WebIdentityToken", token)]
                 .map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }.joined(separator: "&")
