@@ -71,6 +71,24 @@ import Testing
         await #expect(try run("config set query_timeout=-1s").err.contains("'-1s' is not a duration"))
     }
 
+    @Test func importAndGenerateStopAtTheTimeLimitAndChangeNothing() async throws {
+        let database = directory.appendingPathComponent("limits.db").path
+        #expect(try await run("config set query_timeout=1s", databasePath: database).ok)
+        // 400,000 nodes: several seconds to import or generate in a debug build.
+        let file = directory.appendingPathComponent("big.ndjson").path
+        var text = ""
+        text.reserveCapacity(400_000 * 64)
+        for index in 0..<400_000 { text += #"{"id":"n\#(index)","reported":{"kind":"aws_iam_user","name":"u\#(index)"}}"# + "\n" }
+        try text.write(toFile: file, atomically: false, encoding: .utf8)
+        let imported = try await run("import \(file)", databasePath: database)
+        #expect(!imported.ok)
+        #expect(Self.errorLine(imported.err) == "error: import: timed out after 1 s (config query_timeout); nothing was imported", "\(imported.err)")
+        let generated = try await run("generate --accounts 20 --users 10000", databasePath: database)
+        #expect(!generated.ok)
+        #expect(Self.errorLine(generated.err) == "error: generate: timed out after 1 s (config query_timeout); nothing was written", "\(generated.err)")
+        #expect(try await run("search all | count", databasePath: database).out == "total matched: 0\ntotal unmatched: 0\n")
+    }
+
     @Test func costlyMatchIsAnErrorNotANo() async throws {
         let result = try await run(#"search id == AIDALONG and name =~ "[a-z]{0,1000}x" | count"#)
         #expect(!result.ok)
