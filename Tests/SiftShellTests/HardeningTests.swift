@@ -32,8 +32,8 @@ import Testing
     func run(_ line: String, databasePath: String? = nil) async throws -> (ok: Bool, out: String, err: String) {
         let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
         let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let context = ShellContext(
@@ -134,7 +134,7 @@ import Testing
 
     @Test func checkReportsArePrivate() async throws {
         let path = directory.appendingPathComponent("report.txt").path
-        FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
         await #expect(try run("check run --output \(path)").ok)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)

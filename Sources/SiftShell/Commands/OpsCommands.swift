@@ -41,9 +41,10 @@ struct OpsShellEnvironment {
         return WorkflowEnvironment(
             store: store,
             collect: { config in
-                let options = CollectOptions(profile: profile, endpoint: endpoint, assumeRole: config.collectRole,
+                var options = CollectOptions(profile: profile, endpoint: endpoint, assumeRole: config.collectRole,
                                              accounts: config.collectAccounts, environment: environment,
                                              credentialCache: credentials)
+                options.writeTimeLimit = config.queryTimeout.seconds > 0 ? Double(config.queryTimeout.seconds) : nil
                 let summary = try await Collector.run(options: options, store: store)
                 for failure in summary.failures { err.line("collect: \(failure)") }
                 guard summary.credentialRefreshes > 0 else { return summary.description }
