@@ -33,13 +33,16 @@ let package = Package(
         // The release and the commit the binary was built from (stamped before each build).
         .target(name: "SiftVersion", plugins: [.plugin(name: "VersionStamp")]),
         .plugin(name: "VersionStamp", capability: .buildTool()),
+        // Dates and times: strict ISO-8601 / RFC 3339 reading (errors with their column) and writing,
+        // civil-date arithmetic, durations. Pure: no dependencies.
+        .target(name: "SiftTime"),
         // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
-        .target(name: "SiftQuery"),
+        .target(name: "SiftQuery", dependencies: ["SiftTime"]),
         // The graph in SQLite: schema, migrations, writer, import/export, generator, SQL compiler.
         .target(
             name: "SiftStore",
             dependencies: [
-                "SiftQuery", "SiftSchema",
+                "SiftQuery", "SiftSchema", "SiftTime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -48,7 +51,7 @@ let package = Package(
         .target(
             name: "SiftAWS",
             dependencies: [
-                "SiftStore",
+                "SiftStore", "SiftTime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -56,13 +59,13 @@ let package = Package(
         // Posture checks: catalogue, runs, scores, reports.
         .target(
             name: "SiftChecks",
-            dependencies: ["SiftStore", "SiftQuery", "SiftSchema"]
+            dependencies: ["SiftStore", "SiftQuery", "SiftSchema", "SiftTime"]
         ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(
             name: "SiftOps",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftTime",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,7 +76,7 @@ let package = Package(
         .target(
             name: "SiftShell",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "LineEditing", "SiftVersion",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "SiftTime", "LineEditing", "SiftVersion",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -81,30 +84,31 @@ let package = Package(
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftShell",
+                "SiftShell", "SiftTime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
-        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
+        .testTarget(name: "SiftTimeTests", dependencies: ["SiftTime"]),
+        .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery", "SiftTime"]),
+        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery", "SiftTime"]),
         .testTarget(
             name: "SiftAWSTests",
             dependencies: [
-                "SiftAWS", "SiftStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "SiftAWS", "SiftStore", "SiftTime", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SiftChecksTests",
-            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", "SiftTime", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
         // Runs one cleanup on a database, for the kill test of SiftOpsTests.
         .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
         .testTarget(
             name: "SiftOpsTests",
-            dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", "SiftTime", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"], swiftSettings: [.swiftLanguageMode(.v6)]),

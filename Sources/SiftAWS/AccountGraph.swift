@@ -1,5 +1,6 @@
 import Foundation
 import SiftStore
+import SiftTime
 
 /// Where a key's last-use facts came from.
 public enum LastUseSource: String, Sendable, Hashable {
@@ -49,7 +50,7 @@ public enum AccountGraph {
             let id = "\(account)-root"
             var reported: JSONObject = ["arn": .string(root.arn)]
             reported["password_enabled"] = root.passwordEnabled.map(JSONValue.bool)
-            reported["password_last_used"] = root.passwordLastUsed.map { .string(AWSDates.format($0)) }
+            reported["password_last_used"] = root.passwordLastUsed.map { .string(ISO8601.format($0)) }
             reported["mfa_active"] = root.mfaActive.map(JSONValue.bool)
             reported["access_key_1_active"] = .bool(root.keySlots.first?.active ?? false)
             reported["access_key_2_active"] = .bool(root.keySlots.last?.active ?? false)
@@ -66,7 +67,7 @@ public enum AccountGraph {
                 "tags": .object(user.tags.mapValues(JSONValue.string)),
             ]
             reported["password_enabled"] = row?.passwordEnabled.map(JSONValue.bool)
-            reported["password_last_used"] = passwordLastUsed.map { .string(AWSDates.format($0)) }
+            reported["password_last_used"] = passwordLastUsed.map { .string(ISO8601.format($0)) }
             reported["mfa_active"] = row?.mfaActive.map(JSONValue.bool)
             nodes.append(Node(id: user.userId, kind: "aws_iam_user", name: user.userName, ctime: user.createDate,
                               atime: passwordLastUsed, reported: reported))
@@ -76,7 +77,7 @@ public enum AccountGraph {
                 let (used, source) = snapshot.lastUsed[key.accessKeyId]
                     ?? (AccessKeyLastUsed(lastUsedDate: nil, serviceName: nil, region: nil), .getAccessKeyLastUsed)
                 var lastUsed: JSONObject = [:]
-                lastUsed["last_used"] = used.lastUsedDate.map { .string(AWSDates.format($0)) }
+                lastUsed["last_used"] = used.lastUsedDate.map { .string(ISO8601.format($0)) }
                 lastUsed["service_name"] = used.serviceName.map(JSONValue.string)
                 lastUsed["region"] = used.region.map(JSONValue.string)
                 lastUsed["source"] = .string(source.rawValue)

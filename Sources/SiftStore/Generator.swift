@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 /// What `generate` builds: a synthetic AWS organisation.
 public struct GeneratorOptions: Sendable, Hashable {
@@ -55,7 +56,7 @@ extension GraphStore {
         }
         return try writer.writeWithoutTransaction { db in
             try Self.inLoadTransaction(db) {
-                let loader = try GraphLoader(db: db, now: ISOTime.seconds(options.now), profile: .generating)
+                let loader = try GraphLoader(db: db, now: UnixTime.seconds(of: options.now), profile: .generating)
                 var generator = OrganisationGenerator(options: options, loader: loader, progress: progress)
                 return try generator.run()
             }
@@ -324,7 +325,7 @@ private struct OrganisationOptions {
     init(_ options: GeneratorOptions) {
         accounts = options.accounts
         users = options.users
-        now = ISOTime.seconds(options.now)
+        now = UnixTime.seconds(of: options.now)
         var random = SplitMix64(seed: options.seed ^ 0x5EED)
         seedOffset = random.next() >> 26   // below 2^38: 40-bit serials never wrap
 
@@ -406,7 +407,7 @@ struct SortedObjectWriter {
         guard let seconds else { return }
         self.key(key)
         bytes.append(UInt8(ascii: "\""))
-        ISOTime.append(seconds, to: &bytes)
+        ISO8601.append(seconds: seconds, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 }

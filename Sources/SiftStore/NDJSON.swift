@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 /// What an export wrote.
 public struct ExportSummary: Sendable, Hashable {
@@ -28,7 +29,7 @@ extension GraphStore {
     /// edges are added. `progress` is called with the number of lines read every 100,000 lines.
     public func importNDJSON(from handle: FileHandle, source: String, now: Date = Date(),
                              progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
-        let at = ISOTime.seconds(now)
+        let at = UnixTime.seconds(of: now)
         return try writer.writeWithoutTransaction { db in
             try Self.inLoadTransaction(db) {
                 let loader = try GraphLoader(db: db, now: at, profile: .importing)
@@ -97,8 +98,8 @@ extension GraphStore {
                 output.append(try Self.canonicalSection(nodes.bytes(3), id: id, label: "desired"))
                 output.append(#","metadata":"#)
                 var metadata = try Self.object(nodes.bytes(4), id: id, label: "metadata")
-                metadata[ExportedMetadataKey.firstSeen] = .string(ISOTime.format(nodes.int64(5)))
-                metadata[ExportedMetadataKey.lastSeen] = .string(ISOTime.format(nodes.int64(6)))
+                metadata[ExportedMetadataKey.firstSeen] = .string(ISO8601.format(seconds: nodes.int64(5)))
+                metadata[ExportedMetadataKey.lastSeen] = .string(ISO8601.format(seconds: nodes.int64(6)))
                 metadata[ExportedMetadataKey.subgraph] = .string(nodes.text(1))
                 output.append(NodeRecord.canonical(metadata))
                 output.append("}\n")
@@ -234,10 +235,13 @@ struct NDJSONLineParser {
             reported.removeValue(forKey: key)
             return nil
         case .string(let text)?:
-            guard let seconds = ISOTime.parse(text) else {
-                throw origin.error("node \"\(id)\": \"reported.\(key)\" is \"\(text)\", not a time like 2026-01-31T12:00:00Z")
+            let seconds: Int64
+            do {
+                seconds = try ISO8601.parse(text).secondsSince1970
+            } catch {
+                throw origin.error("node \"\(id)\": \"reported.\(key)\" is \"\(text)\", not a time like 2026-01-31T12:00:00Z (\(error))")
             }
-            reported[key] = .string(ISOTime.format(seconds))
+            reported[key] = .string(ISO8601.format(seconds: seconds))
             return seconds
         case let other?:
             throw origin.error("node \"\(id)\": \"reported.\(key)\" must be a time string, not \(other.jsonText)")
@@ -248,10 +252,11 @@ struct NDJSONLineParser {
         switch metadata.removeValue(forKey: key) {
         case nil, .null?: return nil
         case .string(let text)?:
-            guard let seconds = ISOTime.parse(text) else {
-                throw origin.error("node \"\(id)\": \"metadata.\(key)\" is \"\(text)\", not a time like 2026-01-31T12:00:00Z")
+            do {
+                return try ISO8601.parse(text).secondsSince1970
+            } catch {
+                throw origin.error("node \"\(id)\": \"metadata.\(key)\" is \"\(text)\", not a time like 2026-01-31T12:00:00Z (\(error))")
             }
-            return seconds
         case let other?:
             throw origin.error("node \"\(id)\": \"metadata.\(key)\" must be a time string, not \(other.jsonText)")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiftShell
+import SiftTime
 
 /// The command line of `sift`: options, then the words of one line to run. The help texts are
 /// `Manual`'s, which the man page and completion use too.
@@ -59,7 +60,7 @@ if let first = arguments.words.first, first == "--version" || first == "-V" {
     exit(0)
 }
 if let first = arguments.words.first, first == "--man" {
-    let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
+    let date = ISO8601.formatDate(seconds: UnixTime.seconds(of: Date()))
     print(Manual.manPage(commands: CommandRegistry.standard.specs, version: VersionCommand.versionOnly, date: String(date)), terminator: "")
     exit(0)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SiftChecks
 import SiftStore
+import SiftTime
 
 /// `check list | show ID | run [ID...] | history [-N]`: the posture checks (SPEC section 7).
 ///
@@ -135,7 +136,7 @@ struct CheckHistoryCommand: StandaloneCommand {
         }
         for run in runs {
             let score = String(format: "%5.1f", run.score)
-            context.out.line("#\(run.runID)  \(ISOTime.format(run.at))  score \(score)  \(run.passed) passed, \(run.failed) failed  \(run.checkIDs.joined(separator: ","))")
+            context.out.line("#\(run.runID)  \(ISO8601.format(run.at))  score \(score)  \(run.passed) passed, \(run.failed) failed  \(run.checkIDs.joined(separator: ","))")
         }
     }
 }

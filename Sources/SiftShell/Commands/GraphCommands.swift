@@ -1,6 +1,7 @@
 import Foundation
 import SiftQuery
 import SiftStore
+import SiftTime
 
 /// `kinds [name]`: the kind hierarchy, or one kind with its bases, subkinds and properties.
 public struct KindsCommand: ShellCommand, StandaloneCommand {
@@ -87,20 +88,20 @@ public struct HistoryCommand: ShellCommand, StandaloneCommand {
         var start: Date?
         switch since {
         case .duration(let duration)?: start = now.addingTimeInterval(-Double(abs(duration.seconds)))
-        case .datetime(let time)?: start = Date(timeIntervalSince1970: Double(time.secondsSince1970))
+        case .datetime(let time)?: start = UnixTime.date(time.secondsSince1970)
         case .placeholder(let placeholder)?:
-            let midnight = Double(Int64(now.timeIntervalSince1970) / 86_400 * 86_400)
+            let midnight = UnixTime.startOfDay(UnixTime.seconds(of: now))
             switch placeholder {
             case .now: start = now
-            case .today: start = Date(timeIntervalSince1970: midnight)
-            case .yesterday: start = Date(timeIntervalSince1970: midnight - 86_400)
-            case .tomorrow: start = Date(timeIntervalSince1970: midnight + 86_400)
+            case .today: start = UnixTime.date(midnight)
+            case .yesterday: start = UnixTime.date(midnight - UnixTime.secondsPerDay)
+            case .tomorrow: start = UnixTime.date(midnight + UnixTime.secondsPerDay)
             }
         default: start = nil
         }
         let records = try await context.store().history(since: start, limit: limit)
         for record in records {
-            var line = "\(ISOTime.format(record.at))  \(record.change.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(record.kind)  \(record.nodeId)"
+            var line = "\(ISO8601.format(record.at))  \(record.change.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(record.kind)  \(record.nodeId)"
             if let name = record.name { line += "  " + name }
             if let detail = record.detail { line += "  " + detail.jsonText }
             context.out.line(line)

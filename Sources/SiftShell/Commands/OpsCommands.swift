@@ -2,6 +2,7 @@ import Foundation
 import SiftAWS
 import SiftOps
 import SiftStore
+import SiftTime
 
 /// The shell side of SiftOps: the database, the AWS settings and the way to run a job's line.
 struct OpsShellEnvironment {
@@ -283,7 +284,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
         case .add(let id, let schedule, let event, let line):
             try await Self.check(line, in: context)
             let job = try await jobs.add(id: id, line: line.text, schedule: schedule, waitForEvent: event)
-            context.out.line("job \(job.id) added" + (job.nextFire.map { ", next run \(ISOTime.format($0))" } ?? ""))
+            context.out.line("job \(job.id) added" + (job.nextFire.map { ", next run \(ISO8601.format($0))" } ?? ""))
         case .list:
             let all = try await jobs.list()
             if all.isEmpty { context.out.line("no jobs (jobs add --id ID ... 'LINE')") }
@@ -299,8 +300,8 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
             out.line("schedule:       \(job.schedule?.text ?? "-")")
             out.line("wait_for_event: \(job.waitForEvent?.rawValue ?? "-")")
             out.line("active:         \(job.active)")
-            out.line("next run:       \(job.nextFire.map(ISOTime.format) ?? "-")")
-            out.line("last run:       \(job.lastStarted.map(ISOTime.format) ?? "never")" + (job.lastTrigger.map { " (\($0))" } ?? ""))
+            out.line("next run:       \(job.nextFire.map(ISO8601.format) ?? "-")")
+            out.line("last run:       \(job.lastStarted.map(ISO8601.format) ?? "never")" + (job.lastTrigger.map { " (\($0))" } ?? ""))
             out.line("last status:    \(job.lastStatus?.rawValue ?? "-")")
             if let error = job.lastError { out.line("last error:     \(error)") }
             out.line("runs:           \(job.runs) (\(job.failures) failed)")
