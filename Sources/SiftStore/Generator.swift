@@ -45,9 +45,10 @@ extension GraphStore {
     /// a cloud node, accounts with a root user, users with 0-2 access keys of many ages, some never
     /// used, some inactive, some users with console passwords and MFA. Deterministic for a seed.
     /// Into an empty graph it bulk-loads; otherwise it merges like an import.
-    /// `progress` gets the number of nodes written, every 50,000 nodes and at the end.
+    /// `progress` gets the number of nodes written, every 50,000 nodes and at the end. Past
+    /// `timeLimit` seconds (nil: none) nothing is written and `StoreError.writeTimedOut` thrown.
     @discardableResult
-    public func generate(_ options: GeneratorOptions, progress: ((Int) -> Void)? = nil) throws -> GenerateSummary {
+    public func generate(_ options: GeneratorOptions, timeLimit: Double? = nil, progress: ((Int) -> Void)? = nil) throws -> GenerateSummary {
         guard options.accounts >= 0, options.users >= 0 else {
             throw StoreError.invalidOptions("generate: --accounts and --users must not be negative")
         }
@@ -55,11 +56,11 @@ extension GraphStore {
             throw StoreError.invalidOptions("generate: at most 100000 accounts and 10000000 users per account")
         }
         return try writer.writeWithoutTransaction { db in
-            try Self.inLoadTransaction(db) {
+            try Self.inLoadTransaction(db) { try WriteTimeLimit.apply(timeLimit, to: db, what: "generate") {
                 let loader = try GraphLoader(db: db, now: UnixTime.seconds(of: options.now), profile: .generating)
                 var generator = OrganisationGenerator(options: options, loader: loader, progress: progress)
                 return try generator.run()
-            }
+            } }
         }
     }
 }

@@ -27,11 +27,12 @@ extension GraphStore {
     /// bad line throws ``ImportError`` (`source:line: what is wrong`) and nothing is written.
     /// Nodes are upserted by id (re-importing the same data changes nothing and logs nothing);
     /// edges are added. `progress` is called with the number of lines read every 100,000 lines.
-    public func importNDJSON(from handle: FileHandle, source: String, now: Date = Date(),
+    /// Past `timeLimit` seconds (nil: none) nothing is written and `StoreError.writeTimedOut` thrown.
+    public func importNDJSON(from handle: FileHandle, source: String, now: Date = Date(), timeLimit: Double? = nil,
                              progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
         let at = UnixTime.seconds(of: now)
         return try writer.writeWithoutTransaction { db in
-            try Self.inLoadTransaction(db) {
+            try Self.inLoadTransaction(db) { try WriteTimeLimit.apply(timeLimit, to: db, what: "import") {
                 let loader = try GraphLoader(db: db, now: at, profile: .importing)
                 var reader = LineReader(handle: handle)
                 let parser = NDJSONLineParser(now: at)
@@ -51,7 +52,7 @@ extension GraphStore {
                 }
                 progress?(reader.lineNumber)
                 return try loader.finish()
-            }
+            } }
         }
     }
 

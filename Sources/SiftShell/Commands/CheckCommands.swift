@@ -181,7 +181,7 @@ struct CheckRunCommand: ResultProducingCommand {
     /// Runs the checks under Ctrl-C and the `query_timeout` limit (the whole run counts as one query).
     private func execute(in context: ShellContext) async throws -> CheckRunReport {
         do {
-            return try await context.limited("check run") { store in
+            return try await context.limited("check run") { store, _ in
                 try await CheckRunner(store: store, kinds: context.kinds).run(request)
             }
         } catch let error as CheckError {

@@ -58,8 +58,8 @@ public struct ImportCommand: ShellCommand, StandaloneCommand {
         }
         let progress = ProgressLine(context.err, label: "importing, lines read:")
         defer { progress.clear() }
-        let summary = try await context.limited("import", outcome: "nothing was imported") { store in
-            try await store.importNDJSON(from: handle, source: source, now: Date()) { progress.update($0) }
+        let summary = try await context.limited("import", outcome: "nothing was imported") { store, timeLimit in
+            try await store.importNDJSON(from: handle, source: source, now: Date(), timeLimit: timeLimit) { progress.update($0) }
         }
         context.out.line("imported \(summary.nodes) nodes (\(summary.created) created, \(summary.updated) updated, "
             + "\(summary.unchanged) unchanged) and \(summary.edgesAdded) edges added"
@@ -83,7 +83,7 @@ public struct ExportCommand: ShellCommand, StandaloneCommand {
         let started = Date()
         if file.text == "-" {
             context.out.flush()
-            let summary = try await context.limited("export", outcome: "the output is incomplete") { store in
+            let summary = try await context.limited("export", outcome: "the output is incomplete") { store, _ in
                 try await store.exportNDJSON(to: FileHandle.standardOutput)
             }
             context.err.line("exported \(summary.nodes) nodes and \(summary.edges) edges in \(ImportCommand.seconds(since: started))")
@@ -94,7 +94,7 @@ public struct ExportCommand: ShellCommand, StandaloneCommand {
             throw ShellError("export: cannot write '\(file.text)'", at: file.position)
         }
         defer { try? handle.close() }
-        let summary = try await context.limited("export", outcome: "\(file.text) is incomplete") { store in
+        let summary = try await context.limited("export", outcome: "\(file.text) is incomplete") { store, _ in
             try await store.exportNDJSON(to: handle)
         }
         context.out.line("exported \(summary.nodes) nodes and \(summary.edges) edges to \(file.text) in \(ImportCommand.seconds(since: started))")
@@ -131,8 +131,8 @@ public struct GenerateCommand: ShellCommand, StandaloneCommand {
         let progress = ProgressLine(context.err, label: "generating nodes:")
         let options = GeneratorOptions(accounts: accounts, users: users, seed: seed, now: started)
         defer { progress.clear() }
-        let summary = try await context.limited("generate", outcome: "nothing was written") { store in
-            try await store.generate(options) { progress.update($0) }
+        let summary = try await context.limited("generate", outcome: "nothing was written") { store, timeLimit in
+            try await store.generate(options, timeLimit: timeLimit) { progress.update($0) }
         }
         context.out.line("generated \(summary.accounts) accounts, \(summary.users) users, \(summary.keys) access keys "
             + "(\(summary.nodes) nodes, \(summary.edges) edges) in \(ImportCommand.seconds(since: started))")
