@@ -26,6 +26,7 @@ let package = Package(
                 .embedInCode("sql/v001_graph.sql"),
                 .embedInCode("sql/v003_checks.sql"),
                 .embedInCode("sql/v004_ops.sql"),
+                .embedInCode("sql/v005_kind_times.sql"),
                 .embedInCode("kinds.json"),
                 .embedInCode("checks/iam.json"),
             ]
