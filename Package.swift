@@ -87,7 +87,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
-        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
+        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery", "SiftSchema"]),
         .testTarget(
             name: "SiftAWSTests",
             dependencies: [
