@@ -43,12 +43,17 @@ import Testing
         #expect(after == scanned)
     }
 
-    @Test func theKeyFilterReadsOnlyTheIndex() throws {
+    @Test func theWalkthroughsKeyFilterReadsOnlyTheIndex() throws {
         let directory = try TemporaryDirectory()
         let store = try GraphStore(path: directory.path("graph.db"))
         try store.generate(GeneratorOptions(accounts: 1, users: 50, seed: 3, now: testNow))
-        let text = try store.writer.read { db in try explain(unusedKeys, in: db, kinds: .builtin, now: testNow) }
-        #expect(text.contains("USING COVERING INDEX node_kind"))
+        // `search is(access_key) and last_access > 90days <-- is(user) | count name`
+        let walkthrough = Query(parts: [Part(term: unusedKeys.parts[0].term, navigation: Navigation(direction: .in)), Part(term: .isKind(["user"]))])
+        let compiled = try SQLiteCompiler(kinds: .builtin, now: testNow).compile(walkthrough, output: .count(path: Path(components: [.key("name")])))
+        let plan = try store.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + compiled.sql, arguments: compiled.arguments).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.hasPrefix("SEARCH") && $0.contains("USING COVERING INDEX node_kind (kind=?)") }, "\(plan)")
     }
 
     /// The number of unused keys by the compiled query.
