@@ -139,7 +139,8 @@ enum ProcessBench {
         }
         // Listings print ages (`age`, `last_access` in days) from the clock, and the 90-day cutoff
         // moves with it: between two runs a node may print another age, or cross the cutoff.
-        // Allowed: one line in 10,000 (counted as lines of one output missing from the other).
+        // Allowed: one line in 1,000 (counted as lines of one output missing from the other; 169,000
+        // listed keys printed a few seconds apart differ in about 75).
         var differing = 0
         let reference = outputs[0].split(separator: UInt8(ascii: "\n"))
         for (index, output) in outputs.enumerated() where output != outputs[0] {
@@ -148,7 +149,7 @@ enum ProcessBench {
             for line in reference { counts[Data(line), default: 0] += 1 }
             for line in lines { counts[Data(line), default: 0] -= 1 }
             let changed = counts.values.reduce(0) { $0 + abs($1) }
-            guard changed * 10_000 <= reference.count else {
+            guard changed * 1_000 <= reference.count else {
                 let first = String(decoding: outputs[0].prefix(300), as: UTF8.self)
                 let other = String(decoding: output.prefix(300), as: UTF8.self)
                 throw BenchError(message: "\(runners[index].label) prints other output than \(runners[0].label) "
