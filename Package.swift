@@ -26,6 +26,7 @@ let package = Package(
                 .embedInCode("sql/v001_graph.sql"),
                 .embedInCode("sql/v003_checks.sql"),
                 .embedInCode("sql/v004_ops.sql"),
+                .embedInCode("sql/v005_kind_times.sql"),
                 .embedInCode("kinds.json"),
                 .embedInCode("checks/iam.json"),
             ]
@@ -90,7 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "SiftTimeTests", dependencies: ["SiftTime"]),
         .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery", "SiftTime"]),
-        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery", "SiftTime"]),
+        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery", "SiftTime", "SiftSchema"]),
         .testTarget(
             name: "SiftAWSTests",
             dependencies: [

@@ -5,6 +5,7 @@ public enum SiftSchema {
         ("v001_graph", String(decoding: PackageResources.v001_graph_sql, as: UTF8.self)),
         ("v003_checks", String(decoding: PackageResources.v003_checks_sql, as: UTF8.self)),
         ("v004_ops", String(decoding: PackageResources.v004_ops_sql, as: UTF8.self)),
+        ("v005_kind_times", String(decoding: PackageResources.v005_kind_times_sql, as: UTF8.self)),
     ]
 
     /// The kind hierarchy (`kinds.json`) as UTF-8 JSON.

@@ -4,19 +4,28 @@ import SiftQuery
 import SiftSchema
 import SiftStore
 
-/// `sift-bench query [--accounts A] [--users U] [--db PATH] [--runs R]`: Sift's compiled SQL beside the
-/// best hand-written SQL for the same answer, on a graph of about 1,000,000 nodes made by the store's
-/// generator (kept between runs), and the time to parse and compile each query. Result sets are
-/// compared; a difference is an error.
+/// `sift-bench query [--accounts A] [--users U] [--db PATH] [--runs R] [--sift PATH] [--before PATH]
+/// [--before-db PATH] [--process-runs N]`: Sift's compiled SQL beside the best hand-written SQL for
+/// the same answer, on a graph of about 1,000,000 nodes made by the store's generator (kept between
+/// runs), and the time to parse and compile each query. Result sets are compared; a difference is
+/// an error. Then (`ProcessBench`) the walkthrough query one-shot with the `sift` binary against
+/// the `sqlite3` CLI on an ideal schema, process start included, and with `--before` every query
+/// one-shot with an earlier `sift` binary and this one.
 enum QueryBench {
-    /// The graph's fixed "now": 2026-06-01T00:00:00Z.
-    static let now: Int64 = 1_780_272_000
+    /// The graph's "now": the start of today (UTC), so that the one-shot `sift` runs, which use
+    /// the clock, see the generated ages as the generator meant them. The graph is generated again
+    /// on another day.
+    static let now: Int64 = Int64(Date().timeIntervalSince1970) / 86_400 * 86_400
 
     struct Options {
         var users = 25_000
         var accounts = 20
         var runs = 7
         var path = NSTemporaryDirectory() + "sift-bench-query.db"
+        var sift = ".build/release/sift"
+        var before: String?
+        var beforePath: String?
+        var processRuns = 9
     }
 
     /// One benchmark case: the query (AST and text), the output, and hand-written SQL candidates.
@@ -26,6 +35,8 @@ enum QueryBench {
         let query: Query
         let output: QueryOutput
         let handWritten: [(label: String, sql: String, arguments: StatementArguments)]
+        /// The shell line that prints this output (`search TEXT | count name`).
+        let pipeline: String
     }
 
     static func run(_ arguments: [String]) throws {
@@ -37,6 +48,10 @@ enum QueryBench {
             case "--accounts": options.accounts = Int(iterator.next() ?? "") ?? options.accounts
             case "--runs": options.runs = Int(iterator.next() ?? "") ?? options.runs
             case "--db": options.path = iterator.next() ?? options.path
+            case "--sift": options.sift = iterator.next() ?? options.sift
+            case "--before": options.before = iterator.next()
+            case "--before-db": options.beforePath = iterator.next()
+            case "--process-runs": options.processRuns = Int(iterator.next() ?? "") ?? options.processRuns
             default: throw BenchError(message: "unknown argument \(argument)")
             }
         }
@@ -65,9 +80,12 @@ enum QueryBench {
         }
         print("query bench: \(nodeCount) nodes in \(options.path), \(options.runs) runs each, median thread CPU times")
         let compiler = SQLiteCompiler(kinds: .builtin, now: Date(timeIntervalSince1970: TimeInterval(now)))
-        for benchCase in cases(account: account) {
+        let benchCases = cases(account: account)
+        for benchCase in benchCases {
             try measure(benchCase, compiler: compiler, queue: queue, runs: options.runs)
         }
+        try ProcessBench.run(graph: options.path, shape: wanted, sift: options.sift, before: options.before,
+                             beforeGraph: options.beforePath, runs: options.processRuns, cases: benchCases)
     }
 
     // MARK: Cases
@@ -99,7 +117,8 @@ enum QueryBench {
                         AND k.kind IN \(keyKinds) AND coalesce(k.atime, k.ctime) < ?) \
                         GROUP BY u.name ORDER BY u.name IS NULL, count(*), u.name
                         """, cutoff),
-                ]),
+                ],
+                pipeline: "search is(access_key) and last_access > 90days <-- is(user) | count name"),
             Case(
                 name: "unused keys not jenkins/ci (nodes)",
                 text: "is(access_key) and last_access > 90days and name not in [jenkins, ci]",
@@ -110,7 +129,8 @@ enum QueryBench {
                         SELECT nid, id, kind, name, ctime, mtime, atime, reported, desired, metadata FROM node \
                         WHERE kind IN \(keyKinds) AND coalesce(atime, ctime) < ? AND (name IS NULL OR name NOT IN ('jenkins', 'ci'))
                         """, cutoff),
-                ]),
+                ],
+                pipeline: "search is(access_key) and last_access > 90days and name not in [jenkins, ci]"),
             Case(
                 name: "account -[1:3]-> keys | total",
                 text: "is(aws_account) and name == \"\(accountName)\" -[1:3]-> is(access_key)",
@@ -130,7 +150,8 @@ enum QueryBench {
                         SELECT count(*) AS count FROM node k WHERE k.nid IN (SELECT nid FROM d1 UNION SELECT nid FROM d2 \
                         UNION SELECT nid FROM d3) AND k.kind IN \(keyKinds)
                         """, [accountName]),
-                ]),
+                ],
+                pipeline: "search is(aws_account) and name == \"\(accountName)\" -[1:3]-> is(access_key) | count"),
         ]
     }
 
