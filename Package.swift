@@ -44,11 +44,13 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // IAM policy evaluation: documents, wildcards, decisions, the permissions summary. Pure: no I/O.
+        .target(name: "SiftPolicy"),
         // AWS: SigV4, credentials, IAM/STS/Organizations clients, the collector, key actions.
         .target(
             name: "SiftAWS",
             dependencies: [
-                "SiftStore",
+                "SiftStore", "SiftPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,6 +89,7 @@ let package = Package(
         ),
         .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
+        .testTarget(name: "SiftPolicyTests", dependencies: ["SiftPolicy"]),
         .testTarget(
             name: "SiftAWSTests",
             dependencies: [
