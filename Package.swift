@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "SiftAWSTests",
             dependencies: [
-                "SiftAWS", "SiftStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "SiftAWS", "SiftStore", "SiftQuery", "SiftPolicy", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]
