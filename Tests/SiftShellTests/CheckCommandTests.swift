@@ -85,9 +85,25 @@ import Testing
         #expect(!(try run("check list --include-protected")).ok)
     }
 
+    /// SPEC 11: `kinds` and the REPL's completion know the IAM graph's kinds and the permissions summary.
+    @Test func kindsAndCompletionKnowTheIAMGraph() throws {
+        let policy = try run("kinds policy")
+        #expect(policy.ok && policy.out.contains("subkinds: aws_iam_inline_policy, aws_iam_policy"), "\(policy.out)")
+        let user = try run("kinds aws_iam_user")
+        #expect(user.out.contains("permissions.admin") && user.out.contains("permissions.privilege_escalation"))
+        let context = ShellContext(options: ShellOptions(databasePath: databasePath),
+                                   out: OutputWriter(descriptor: 1), err: OutputWriter(descriptor: 2), environment: [:])
+        let completion = REPL.liveCompletion(context, openingDatabase: false)
+        func complete(_ line: String) -> [String] { completion.complete(line: line, cursor: line.count).candidates }
+        #expect(complete("search is(aws_iam_g") == ["aws_iam_group"])
+        #expect(complete("search is(mfa") == ["mfa_device"])
+        #expect(complete("search is(aws_iam_role) and permissions.a").contains("permissions.admin"))
+        #expect(complete("check run iam.user_p") == ["iam.user_privilege_escalation"])
+    }
+
     @Test func listShowHistoryAndErrors() throws {
         let list = try run("check list")
-        #expect(list.ok && list.out.split(separator: "\n").count == 7)
+        #expect(list.ok && list.out.split(separator: "\n").count == 11)
         let show = try run("check show iam.user_without_mfa")
         #expect(show.ok && show.out.contains("remediation:\n  1. ") && show.out.contains("severity: HIGH"))
         let unknown = try run("check show iam.user_without_mf")
@@ -101,6 +117,6 @@ import Testing
         let sarif = try Data(contentsOf: directory.appendingPathComponent("r.sarif"))
         #expect((try JSONSerialization.jsonObject(with: sarif) as? [String: Any])?["version"] as? String == "2.1.0")
         let history = try run("check history")
-        #expect(history.out.hasPrefix("#1  ") && history.out.contains(" failed  iam.access_key_rotation,iam.inactive_keys_not_deleted,"))
+        #expect(history.out.hasPrefix("#1  ") && history.out.contains(" failed  iam.access_key_rotation,iam.admin_keys_unused,iam.inactive_keys_not_deleted,"))
     }
 }
