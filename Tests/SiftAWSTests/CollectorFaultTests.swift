@@ -66,6 +66,24 @@ struct CollectorFaultTests {
             }
         }
         #expect(withoutMetadata(faulty) == withoutMetadata(clean))
+        // GetAccountAuthorizationDetails followed its Marker over pages of one entry (users, a group, a policy),
+        // and the summaries are the same as from one page.
+        let users = clean.values.filter { $0.kind == "aws_iam_user" }
+        #expect(faultySummary.callsByOperation["GetAccountAuthorizationDetails", default: 0] >= users.count + 2)
+        #expect(faultySummary.warnings.isEmpty && cleanSummary.warnings.isEmpty, "\(faultySummary.warnings)")
+        for user in users {
+            let index = Int(user.name?.suffix(3) ?? "") ?? -1
+            guard case .object(let permissions)? = user.reported["permissions"] else {
+                Issue.record("\(user.name ?? user.id) has no permissions")
+                continue
+            }
+            // The default version (v2) of AdministratorAccess is `*` on `*`; v1 would not be.
+            #expect(permissions["admin"] == .bool(index % 3 == 0), "\(user.name ?? "")")
+            let escalates = index % 3 == 0 || index % 4 == 0
+            #expect(permissions["privilege_escalation"] == .bool(escalates), "\(user.name ?? "")")
+        }
+        #expect(clean.values.filter { $0.kind == "aws_iam_mfa_device" }.count
+            == users.filter { $0.reported["mfa_active"] == .bool(true) }.count)
     }
 
     @Test func organisationPagesWithNextToken() async throws {
