@@ -78,8 +78,13 @@ public enum AccountGraph {
             if let iam {
                 let detail = iam.users[user.userName]
                 reported["group_names"] = .array((detail?.groups ?? []).sorted().map(JSONValue.string))
+                // A user created between ListUsers and GetAccountAuthorizationDetails has no details: its
+                // summary says so instead of claiming it has no permissions.
                 reported["permissions"] = iam.userPermissions[user.userName].map(IAMGraph.json)
-                    ?? IAMGraph.json(PolicyEvaluator(policies: []).summary())
+                    ?? IAMGraph.json(PolicyEvaluator(policies: [NamedPolicy(
+                        name: "user/\(user.userName)",
+                        error: PolicyDocumentError(path: "document",
+                                                   message: "not in GetAccountAuthorizationDetails"))]).summary())
             }
             nodes.append(Node(id: user.userId, kind: "aws_iam_user", name: user.userName, ctime: user.createDate,
                               atime: passwordLastUsed, reported: reported))

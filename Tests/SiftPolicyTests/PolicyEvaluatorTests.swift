@@ -177,3 +177,19 @@ import Testing
         #expect(compared > 300)
     }
 }
+
+/// The level that orders cleanup and labels failing keys.
+@Suite struct PrivilegeLevelTests {
+    @Test func levels() throws {
+        func level(_ document: String) throws -> PrivilegeLevel {
+            PrivilegeLevel(PolicyEvaluator(policies: [NamedPolicy(name: "p", document: try PolicyDocument(text: document))]).summary())
+        }
+        #expect(try level(#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#) == .admin)
+        #expect(try level(#"{"Statement": {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*"}}"#) == .privilegeEscalation)
+        #expect(try level(#"{"Statement": {"Effect": "Allow", "Action": "iam:TagUser", "Resource": "*"}}"#) == .iamWrite)
+        #expect(try level(#"{"Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}"#) == .limited)
+        #expect(PrivilegeLevel(admin: nil, privilegeEscalation: nil, iamWrite: nil) == .unknown)
+        #expect(PrivilegeLevel.allCases.sorted() == [.admin, .privilegeEscalation, .iamWrite, .unknown, .limited])
+        #expect(PrivilegeLevel.admin.label == "admin")
+    }
+}
