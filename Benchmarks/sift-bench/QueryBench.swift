@@ -48,7 +48,7 @@ enum QueryBench {
             let store = try GraphStore(path: options.path)
             let summary = try store.generate(GeneratorOptions(accounts: options.accounts, users: options.users, seed: 1,
                                                               now: Date(timeIntervalSince1970: TimeInterval(now))))
-            try store.writer.writeWithoutTransaction { db in try db.execute(sql: "ANALYZE") }
+            try DatabaseQueue(path: store.location).writeWithoutTransaction { db in try db.execute(sql: "ANALYZE") }
             try wanted.write(toFile: shape, atomically: true, encoding: .utf8)
             print("generated \(summary.nodes) nodes with the store's generator in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
         }

@@ -105,7 +105,7 @@ enum StoreBench {
 
     static func export(_ database: String, to file: String) throws -> (summary: ExportSummary, seconds: Double) {
         let store = try GraphStore(path: database)
-        FileManager.default.createFile(atPath: file, contents: nil)
+        _ = FileManager.default.createFile(atPath: file, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
         defer { try? handle.close() }
         return try timed { try store.exportNDJSON(to: handle) }
@@ -191,8 +191,7 @@ struct RawRows {
     var edges: [(Int64, Int64, String)] = []
 
     init(database: String) throws {
-        let store = try GraphStore(path: database)
-        try store.writer.read { db in
+        try DatabaseQueue(path: database).read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, kind, name, ctime, mtime, atime, subgraph, reported, desired, metadata, first_seen, last_seen
                 FROM node ORDER BY nid

@@ -4,7 +4,7 @@
 import Foundation
 import GRDB
 import SiftQuery
-import SiftStore
+@testable import SiftStore
 
 /// A small graph in a file of its own (WAL needs a file): an account, a user, two keys.
 let fuzzStore: GraphStore = {

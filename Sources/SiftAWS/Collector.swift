@@ -161,10 +161,10 @@ public enum CollectError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Where collected subgraphs go: `GraphStore` in the product.
+/// Where collected subgraphs go: the graph's backend in the product.
 public protocol SubgraphSink: Sendable {
     /// Replaces one subgraph in one transaction.
-    func write(_ subgraph: Subgraph) throws
+    func write(_ subgraph: Subgraph) async throws
 }
 
 /// Collects IAM users and access keys of one or more accounts into the graph.
@@ -260,7 +260,7 @@ public enum Collector {
         targets.removeAll { target in summary.accounts.contains(target.0) }
         progress(.accountsPlanned(targets.map(\.0)))
         if !wroteCloud {
-            do { try sink.write(AccountGraph.cloudSubgraph) } catch { throw .store("\(error)") }
+            do { try await sink.write(AccountGraph.cloudSubgraph) } catch { throw .store("\(error)") }
             wroteCloud = true
         }
 
@@ -339,7 +339,7 @@ struct AccountPlan: Sendable {
             let (snapshot, warnings) = try await collector.collect(organizationAccount: organizationAccount)
             let subgraph = AccountGraph.subgraph(snapshot)
             do {
-                try sink.write(subgraph)
+                try await sink.write(subgraph)
             } catch {
                 return fail(account, "store: \(error)")
             }
@@ -370,20 +370,22 @@ struct AccountPlan: Sendable {
     }
 }
 
-extension GraphStore: SubgraphSink {
-    /// Writes the subgraph with `replaceSubgraph` (one transaction).
-    public func write(_ subgraph: Subgraph) throws {
-        try replaceSubgraph(subgraph)
+/// A backend as the collector's sink: each subgraph written with `replaceSubgraph`.
+struct BackendSink: SubgraphSink {
+    let backend: any GraphWriting
+
+    func write(_ subgraph: Subgraph) async throws {
+        _ = try await backend.replaceSubgraph(subgraph, now: Date())
     }
 }
 
 extension Collector {
     /// Collects per `options` into `store`, one `replaceSubgraph` per account (the cloud subgraph first).
     /// Throws only when nothing can start; a failing account is reported in the summary.
-    public static func run(options: CollectOptions, store: GraphStore,
+    public static func run(options: CollectOptions, store: any GraphWriting,
                            progress: @escaping @Sendable (CollectProgress) -> Void = { _ in })
         async throws(CollectError) -> CollectSummary
     {
-        try await run(options: options, sink: store, progress: progress)
+        try await run(options: options, sink: BackendSink(backend: store), progress: progress)
     }
 }

@@ -33,21 +33,21 @@ public struct CheckOutcome: Sendable, Hashable {
 /// thousands of rows, and a scheduled job runs checks every hour).
 public struct CheckRunStore: Sendable {
     /// The database holding the graph and the run tables.
-    public let store: GraphStore
+    public let store: any CheckRecording
     /// How many runs of each check keep their failing resources.
     public let keptFailureRuns: Int
 
     /// A store on the given database.
-    public init(store: GraphStore, keptFailureRuns: Int = 20) {
+    public init(store: any CheckRecording, keptFailureRuns: Int = 20) {
         self.store = store
         self.keptFailureRuns = max(1, keptFailureRuns)
     }
 
     /// Stores a run in one transaction and returns its report: results sorted by catalogue order as
     /// given, each with its comparison, and the score history of runs of the same check set.
-    public func record(startedAt: Date, outcomes: [CheckOutcome], historyLimit: Int = 20) throws -> CheckRunReport {
+    public func record(startedAt: Date, outcomes: [CheckOutcome], historyLimit: Int = 20) async throws -> CheckRunReport {
         var results: [CheckResult] = []
-        let stored = try store.recordCheckRun(
+        let stored = try await store.recordCheckRun(
             checkIDs: outcomes.map(\.check.id), keptFailureRuns: keptFailureRuns, historyLimit: historyLimit
         ) { previousRuns in
             results = outcomes.map { outcome in
@@ -80,8 +80,8 @@ public struct CheckRunStore: Sendable {
     }
 
     /// The latest runs, newest first.
-    public func runs(limit: Int) throws -> [CheckRunSummary] {
-        try store.checkRuns(limit: limit).map { run in
+    public func runs(limit: Int) async throws -> [CheckRunSummary] {
+        try await store.checkRuns(limit: limit).map { run in
             CheckRunSummary(
                 runID: run.runID, at: run.startedAt, checkIDs: run.checkSet.split(separator: ",").map(String.init),
                 score: run.score, passed: run.passed, failed: run.failed)

@@ -28,49 +28,45 @@ public struct CheckRunRequest: Sendable, Hashable {
 /// with the previous one (`CheckRunStore`).
 public struct CheckRunner: Sendable {
     /// The graph and the run tables.
-    public let store: GraphStore
+    public let store: any GraphBackend
     /// The checks.
     public let catalogue: CheckCatalogue
     /// The kind model the queries compile against.
     public let kinds: KindModel
 
     /// Creates a runner.
-    public init(store: GraphStore, catalogue: CheckCatalogue = .builtin, kinds: KindModel = .builtin) {
+    public init(store: any GraphBackend, catalogue: CheckCatalogue = .builtin, kinds: KindModel = .builtin) {
         self.store = store
         self.catalogue = catalogue
         self.kinds = kinds
     }
 
     /// Selects, validates, evaluates, stores and compares: the report of the run.
-    public func run(_ request: CheckRunRequest, now: Date = Date()) throws -> CheckRunReport {
-        let outcomes = try evaluate(request, now: now)
-        return try CheckRunStore(store: store).record(startedAt: now, outcomes: outcomes)
+    public func run(_ request: CheckRunRequest, now: Date = Date()) async throws -> CheckRunReport {
+        let outcomes = try await evaluate(request, now: now)
+        return try await CheckRunStore(store: store).record(startedAt: now, outcomes: outcomes)
     }
 
     /// Selects and evaluates the checks without storing anything.
-    public func evaluate(_ request: CheckRunRequest, now: Date = Date()) throws -> [CheckOutcome] {
+    public func evaluate(_ request: CheckRunRequest, now: Date = Date()) async throws -> [CheckOutcome] {
         let checks = try catalogue.select(ids: request.ids, minimumSeverity: request.minimumSeverity)
         let values = try request.parameters.resolve(for: checks)
         let prepared = try checks.map { check in
             try PreparedCheck(check: check, values: values[check.id] ?? check.defaultValues)
         }
-        let compiler = SQLiteCompiler(kinds: kinds, now: now)
         let accountKinds = Set(kinds.subkinds(of: "account") + ["account"])
         let keyKinds = Set(kinds.subkinds(of: "access_key"))
         let userKinds = Set(kinds.subkinds(of: "user"))
-        var compiledChecks: [[CompiledQuery]] = []
         for check in prepared {
-            var compiled: [CompiledQuery] = []
             for (text, query) in zip(check.definition.queries, check.queries) {
                 do {
-                    compiled.append(try compiler.compile(query, output: .nodes()))
+                    try store.validate(query, kinds: kinds)
                 } catch {
                     throw CheckError.queryFailed(check: check.definition.id, query: text, message: "\(error)")
                 }
             }
-            compiledChecks.append(compiled)
         }
-        let (found, accounts) = try store.findNodes(compiledChecks, accountKinds: accountKinds)
+        let (found, accounts) = try await store.findNodes(prepared.map(\.queries), kinds: kinds, now: now, accountKinds: accountKinds)
         return zip(prepared, found).map { check, nodes in
             var failing: [FailingResource] = []
             var exempt: [FailingResource] = []

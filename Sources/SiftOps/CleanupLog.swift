@@ -7,7 +7,7 @@ public enum CleanupLog {
     public static func lines(_ entries: [CleanupEntry]) -> [String] {
         if entries.isEmpty { return ["no cleanup actions yet"] }
         return entries.map { entry in
-            let at = CleanupJournal.isoText(entry.resultAt ?? entry.intentAt)
+            let at = ISOTime.format(entry.resultAt ?? entry.intentAt)
             let result = entry.result?.rawValue ?? "INTERRUPTED"
             var line = "\(at)  \(entry.action.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) "
                 + "\(entry.nodeId)  user=\(entry.userName ?? "-")  account=\(entry.account ?? "-")  \(result)"

@@ -49,14 +49,14 @@ public struct CleanupStep: Sendable, Hashable {
 /// Decides what cleanup does with each marked node, from the graph, the journal and the config.
 public struct CleanupPlanner: Sendable {
     /// The database.
-    public let store: GraphStore
+    public let store: any GraphBackend
 
     /// Creates a planner on `store`.
-    public init(store: GraphStore) { self.store = store }
+    public init(store: any GraphBackend) { self.store = store }
 
     /// The marked nodes, by id: `/desired.clean == true`, not `/metadata.protected`, not `/metadata.cleaned`.
-    public func candidates() throws -> [CleanupCandidate] {
-        try store.markedNodes().map { node in
+    public func candidates() async throws -> [CleanupCandidate] {
+        try await store.markedNodes().map { node in
             CleanupCandidate(
                 id: node.id, kind: node.kind, name: node.name, userName: node.userName, account: node.account,
                 status: node.status, reason: node.reason, lastUsed: node.lastUsed)
@@ -64,25 +64,26 @@ public struct CleanupPlanner: Sendable {
     }
 
     /// The plan at `now` under `config`.
-    public func plan(config: OpsConfig, now: Date) throws -> [CleanupStep] {
-        let journal = CleanupJournal(store: store)
-        let open = Dictionary(try journal.openIntents().map { ($0.nodeId, $0.action) }, uniquingKeysWith: { _, last in last })
-        return try candidates().map { key in
-            var key = key
-            if key.kind == "aws_iam_access_key" { key.useSeenSinceMark = try journal.useSeenSinceMark(key.id) }
-            return CleanupStep(key: key, decision: try decide(key, config: config, now: now, journal: journal, open: open))
+    public func plan(config: OpsConfig, now: Date) async throws -> [CleanupStep] {
+        let journal = store
+        let open = Dictionary(try await journal.openIntents().map { ($0.nodeId, $0.action) }, uniquingKeysWith: { _, last in last })
+        var steps: [CleanupStep] = []
+        for var key in try await candidates() {
+            if key.kind == "aws_iam_access_key" { key.useSeenSinceMark = try await journal.useSeenSinceMark(key.id) }
+            steps.append(CleanupStep(key: key, decision: try await decide(key, config: config, now: now, journal: journal, open: open)))
         }
+        return steps
     }
 
-    private func decide(_ key: CleanupCandidate, config: OpsConfig, now: Date, journal: CleanupJournal,
-                        open: [String: CleanupActionKind]) throws -> CleanupDecision {
+    private func decide(_ key: CleanupCandidate, config: OpsConfig, now: Date, journal: any CleanupJournaling,
+                        open: [String: CleanupActionKind]) async throws -> CleanupDecision {
         guard key.kind == "aws_iam_access_key" else { return .noAction("cleanup of \(key.kind) is not supported") }
         guard let user = key.userName, !user.isEmpty else { return .noAction("no reported user_name: the owning user is unknown") }
         if let action = open[key.id] { return .interrupted(action) }
         guard config.cleanupDisableFirst else { return .delete(disabledAt: nil) }
-        guard let disabledAt = try journal.disabledAt(key.id) else { return .disable }
+        guard let disabledAt = try await journal.disabledAt(key.id) else { return .disable }
         if key.status == "Active" {
-            return .noAction("set Active again after cleanup disabled it \(CleanupJournal.isoText(disabledAt)); not deleted")
+            return .noAction("set Active again after cleanup disabled it \(ISOTime.format(disabledAt)); not deleted")
         }
         let until = disabledAt.addingTimeInterval(config.cleanupGrace.timeInterval)
         return now >= until ? .delete(disabledAt: disabledAt) : .wait(disabledAt: disabledAt, until: until)

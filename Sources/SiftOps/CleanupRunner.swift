@@ -84,7 +84,7 @@ public struct CleanupReport: Sendable {
 /// after, per-key errors reported without stopping the others, interrupted actions settled first.
 public struct CleanupRunner: Sendable {
     /// The database.
-    public let store: GraphStore
+    public let store: any GraphBackend
     /// The configuration (pool size, disable-first, grace, dry run).
     public let config: OpsConfig
     /// The cloud calls, per account.
@@ -98,7 +98,7 @@ public struct CleanupRunner: Sendable {
     public let lease: LeaseGuard?
 
     /// Creates a runner.
-    public init(store: GraphStore, config: OpsConfig, actions: @escaping AccessKeyActionsProvider,
+    public init(store: any GraphBackend, config: OpsConfig, actions: @escaping AccessKeyActionsProvider,
                 now: @escaping @Sendable () -> Date = { Date() }, output: @escaping @Sendable (String) -> Void,
                 lease: LeaseGuard? = nil) {
         self.store = store
@@ -118,9 +118,9 @@ public struct CleanupRunner: Sendable {
     /// again (idempotent); a delete is checked with `ListAccessKeys` first, so that no key ever gets
     /// a second `DeleteAccessKey`. Does nothing in a dry run.
     public func recover() async -> [CleanupOutcome] {
-        let journal = CleanupJournal(store: store)
+        let journal = store
         let open: [CleanupEntry]
-        do { open = try journal.openIntents() } catch {
+        do { open = try await journal.openIntents() } catch {
             output("cleanup: cannot read the journal: \(error)")
             return []
         }
@@ -134,7 +134,7 @@ public struct CleanupRunner: Sendable {
         }
     }
 
-    private func settle(_ entry: CleanupEntry, key: CleanupCandidate, journal: CleanupJournal, cache: ActionsCache) async -> CleanupOutcome {
+    private func settle(_ entry: CleanupEntry, key: CleanupCandidate, journal: any CleanupJournaling, cache: ActionsCache) async -> CleanupOutcome {
         let user = entry.userName ?? ""
         var result: CleanupResult
         var detail: String?
@@ -145,9 +145,9 @@ public struct CleanupRunner: Sendable {
             switch entry.action {
             case .disable:
                 // Issued again only when neither the graph since the mark nor AWS shows a use (the safety rule).
-                if let seen = try journal.useSeenSinceMark(entry.nodeId) {
+                if let seen = try await journal.useSeenSinceMark(entry.nodeId) {
                     let note = LastUseGuard.seenNote(action: .disable, used: seen) + Self.notRepeated
-                    try journal.writeUsedSince(runId: entry.runId, key: key, action: .disable,
+                    try await journal.writeUsedSince(runId: entry.runId, key: key, action: .disable,
                                                lastUsed: AccessKeyLastUsed(lastUsedDate: seen, serviceName: nil, region: nil),
                                                detail: note, withdraw: true, completing: entry.seq, now: now())
                     let outcome = CleanupOutcome(key: key, action: .disable, result: .skipped, detail: note, recovered: true)
@@ -160,14 +160,14 @@ public struct CleanupRunner: Sendable {
                     break
                 }
                 checks = 1
-                if let skipped = try await skipIfUsed(entry, key: key, baseline: .graph(try journal.graphLastUsed(entry.nodeId)),
+                if let skipped = try await skipIfUsed(entry, key: key, baseline: .graph(try await journal.graphLastUsed(entry.nodeId)),
                                                       client: client, journal: journal) { return skipped }
                 (result, detail, leaveOpen) = await call { () async throws(KeyActionError) in
                     try await client.setInactive(userName: user, accessKeyId: entry.nodeId)
                 }
             case .delete:
                 if try await client.exists(userName: user, accessKeyId: entry.nodeId) {
-                    if let disabledAt = try journal.disabledAt(entry.nodeId) {
+                    if let disabledAt = try await journal.disabledAt(entry.nodeId) {
                         checks = 1
                         if let skipped = try await skipIfUsed(entry, key: key, baseline: .disabled(disabledAt),
                                                               client: client, journal: journal) { return skipped }
@@ -188,7 +188,7 @@ public struct CleanupRunner: Sendable {
         }
         do {
             if !leaveOpen {
-                try journal.complete(seq: entry.seq, key: key, action: entry.action, result: result, detail: detail, now: now())
+                try await journal.complete(seq: entry.seq, key: key, action: entry.action, result: result, detail: detail, now: now())
             }
         } catch {
             (result, detail) = (.failed, "journal: \(error)")
@@ -214,12 +214,12 @@ public struct CleanupRunner: Sendable {
     /// For an interrupted action: when AWS shows a use later than `baseline`, the open intent is completed
     /// as skipped (the call is not repeated; a disable's mark is withdrawn) and the outcome returned.
     private func skipIfUsed(_ entry: CleanupEntry, key: CleanupCandidate, baseline: LastUseGuard.Baseline,
-                            client: any AccessKeyActions, journal: CleanupJournal) async throws -> CleanupOutcome? {
+                            client: any AccessKeyActions, journal: any CleanupJournaling) async throws -> CleanupOutcome? {
         let reported = try await client.lastUsed(accessKeyId: entry.nodeId)
         guard let used = LastUseGuard.useSince(reported, baseline: baseline) else { return nil }
         var note = LastUseGuard.note(action: entry.action, used: used, baseline: baseline)
         if entry.action == .disable { note += Self.notRepeated }
-        try journal.writeUsedSince(runId: entry.runId, key: key, action: entry.action, lastUsed: reported, detail: note,
+        try await journal.writeUsedSince(runId: entry.runId, key: key, action: entry.action, lastUsed: reported, detail: note,
                                    withdraw: entry.action == .disable, completing: entry.seq, now: now())
         let outcome = CleanupOutcome(key: key, action: entry.action, result: .skipped, detail: note, recovered: true, lastUseChecks: 1)
         output(outcome.line(dryRun: false))
@@ -230,7 +230,7 @@ public struct CleanupRunner: Sendable {
     /// left to `recover`.
     public func execute(_ steps: [CleanupStep], runId: String) async -> [CleanupOutcome] {
         let dryRun = config.isDryRun
-        let journal = CleanupJournal(store: store)
+        let journal = store
         let cache = ActionsCache(provider: actions)
         return await pooled(steps) { step in
             if dryRun { return report(dryRunOutcome(step)) }
@@ -255,7 +255,7 @@ public struct CleanupRunner: Sendable {
         case .delete(let disabledAt):
             return CleanupOutcome(key: step.key, action: .delete, detail: Self.dryRunCheck(since: disabledAt == nil ? "marked" : "disabled"))
         case .wait(let disabledAt, let until):
-            return CleanupOutcome(key: step.key, detail: "disabled \(CleanupJournal.isoText(disabledAt)), deleted after \(CleanupJournal.isoText(until))",
+            return CleanupOutcome(key: step.key, detail: "disabled \(ISOTime.format(disabledAt)), deleted after \(ISOTime.format(until))",
                                   waitingUntil: until)
         case .interrupted(let action):
             return CleanupOutcome(key: step.key, action: action, detail: "an earlier run was interrupted; the next run checks it first")
@@ -263,7 +263,7 @@ public struct CleanupRunner: Sendable {
         }
     }
 
-    private func act(_ step: CleanupStep, runId: String, journal: CleanupJournal, cache: ActionsCache) async -> CleanupOutcome {
+    private func act(_ step: CleanupStep, runId: String, journal: any CleanupJournaling, cache: ActionsCache) async -> CleanupOutcome {
         let key = step.key
         let user = key.userName ?? ""
         let action: CleanupActionKind
@@ -276,11 +276,11 @@ public struct CleanupRunner: Sendable {
         }
         if Task.isCancelled { return CleanupOutcome(key: key, action: action, detail: "not started: stopped") }
         do {
-            if let lost = lease?.lostReason { return try stopped(key: key, action: action, reason: lost, runId: runId, journal: journal, checks: 0) }
+            if let lost = lease?.lostReason { return try await stopped(key: key, action: action, reason: lost, runId: runId, journal: journal, checks: 0) }
             if case .graph = baseline, let seen = key.useSeenSinceMark {
                 // The graph itself saw a use since the mark: no call is needed to know.
                 let note = LastUseGuard.seenNote(action: action, used: seen)
-                try journal.writeUsedSince(runId: runId, key: key, action: action, lastUsed: AccessKeyLastUsed(lastUsedDate: seen, serviceName: nil, region: nil),
+                try await journal.writeUsedSince(runId: runId, key: key, action: action, lastUsed: AccessKeyLastUsed(lastUsedDate: seen, serviceName: nil, region: nil),
                                            detail: note, withdraw: true, now: now())
                 return CleanupOutcome(key: key, action: action, result: .skipped, detail: note)
             }
@@ -289,7 +289,7 @@ public struct CleanupRunner: Sendable {
             let reported: AccessKeyLastUsed
             do { reported = try await client.lastUsed(accessKeyId: key.id) } catch {
                 let note = "cannot check last use: \(error)"
-                try journal.writeDecision(runId: runId, key: key, action: action, result: .failed, detail: note, now: now())
+                try await journal.writeDecision(runId: runId, key: key, action: action, result: .failed, detail: note, now: now())
                 return CleanupOutcome(key: key, action: action, result: .failed, detail: note, lastUseChecks: 1)
             }
             if let used = LastUseGuard.useSince(reported, baseline: baseline) {
@@ -299,15 +299,15 @@ public struct CleanupRunner: Sendable {
                 case .graph: withdraw = true
                 case .disabled: withdraw = false
                 }
-                try journal.writeUsedSince(runId: runId, key: key, action: action, lastUsed: reported, detail: note,
+                try await journal.writeUsedSince(runId: runId, key: key, action: action, lastUsed: reported, detail: note,
                                            withdraw: withdraw, now: now())
                 return CleanupOutcome(key: key, action: action, result: .skipped, detail: note, lastUseChecks: 1)
             }
             // The last moment before the cloud action: the lease must still be ours.
-            if let lease, let lost = lease.confirm(now: now()) {
-                return try stopped(key: key, action: action, reason: lost, runId: runId, journal: journal, checks: 1)
+            if let lease, let lost = await lease.confirm(now: now()) {
+                return try await stopped(key: key, action: action, reason: lost, runId: runId, journal: journal, checks: 1)
             }
-            let seq = try journal.writeIntent(runId: runId, key: key, action: action, now: now())
+            let seq = try await journal.writeIntent(runId: runId, key: key, action: action, now: now())
             let (result, detail, leaveOpen) = await call { () async throws(KeyActionError) in
                 switch action {
                 case .disable: try await client.setInactive(userName: user, accessKeyId: key.id)
@@ -317,7 +317,7 @@ public struct CleanupRunner: Sendable {
             // Without an answer the intent stays open: the next run settles it from what AWS shows,
             // never by sending the call again blind.
             if !leaveOpen {
-                try journal.complete(seq: seq, key: key, action: action, result: result, detail: detail, now: now())
+                try await journal.complete(seq: seq, key: key, action: action, result: result, detail: detail, now: now())
             }
             return CleanupOutcome(key: key, action: action, result: result, detail: detail, lastUseChecks: 1)
         } catch {
@@ -328,9 +328,9 @@ public struct CleanupRunner: Sendable {
     /// A key not acted on because the lease was lost: journalled (skipped, with the reason) and
     /// left marked, so the run that holds the lease next acts on it.
     private func stopped(key: CleanupCandidate, action: CleanupActionKind, reason: String, runId: String,
-                         journal: CleanupJournal, checks: Int) throws -> CleanupOutcome {
+                         journal: any CleanupJournaling, checks: Int) async throws -> CleanupOutcome {
         let note = "not done, cleanup stopped: \(reason)"
-        try journal.writeDecision(runId: runId, key: key, action: action, result: .skipped, detail: note, now: now())
+        try await journal.writeDecision(runId: runId, key: key, action: action, result: .skipped, detail: note, now: now())
         return CleanupOutcome(key: key, action: action, result: .skipped, detail: note, lastUseChecks: checks)
     }
 

@@ -24,9 +24,9 @@ public struct ConfigEditor {
     }
 
     /// Runs the edit; returns the keys whose value changed (empty when nothing changed).
-    public func edit(_ configStore: ConfigStore) throws(ConfigError) -> [ConfigKey] {
+    public func edit(_ configStore: ConfigStore) async throws(ConfigError) -> [ConfigKey] {
         let current: OpsConfig
-        do { current = try configStore.load() } catch { throw ConfigError.storage(String(describing: error)) }
+        do { current = try await configStore.load() } catch { throw ConfigError.storage(String(describing: error)) }
         let directory = FileManager.default.temporaryDirectory.path
         let path = "\(directory)/sift-config-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).yaml"
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
@@ -49,7 +49,7 @@ public struct ConfigEditor {
             case .success(let edited):
                 let changed = ConfigKey.allCases.filter { edited[$0] != current[$0] }
                 if changed.isEmpty { return [] }
-                try configStore.replace(with: edited)
+                try await configStore.replace(with: edited)
                 return changed
             case .failure(let errors):
                 if !askReopen(errors) { throw ConfigError.aborted("\(errors.errors.count) line(s) refused") }

@@ -27,13 +27,13 @@ public struct Daemon: Sendable {
             let now = environment.now()
             if now >= nextCollect {
                 do { _ = try await runner.run(.collectAndCleanup) } catch { output("daemon: \(error)") }
-                let interval = (try? ConfigStore(store: environment.store).load().collectInterval.timeInterval) ?? 3600
+                let interval = (try? await ConfigStore(store: environment.store).load().collectInterval.timeInterval) ?? 3600
                 nextCollect = environment.now().addingTimeInterval(interval)
-                output("daemon: next collect_and_cleanup at \(CleanupJournal.isoText(nextCollect))")
+                output("daemon: next collect_and_cleanup at \(ISOTime.format(nextCollect))")
             }
             if Task.isCancelled { break }
             do {
-                for job in try jobs.takeDueJobs(now: environment.now()) {
+                for job in try await jobs.takeDueJobs(now: environment.now()) {
                     if Task.isCancelled { break }
                     let outcome = try await JobRunner(jobs: jobs, runLine: environment.runLine, now: environment.now)
                         .run(job.id, trigger: .schedule)
@@ -42,7 +42,7 @@ public struct Daemon: Sendable {
             } catch {
                 output("daemon: jobs: \(error)")
             }
-            let nextJob = (try? jobs.nextScheduledFire()) ?? nil
+            let nextJob = (try? await jobs.nextScheduledFire()) ?? nil
             let wake = min(nextCollect, nextJob ?? nextCollect)
             let pause = min(maxSleep, max(0.05, wake.timeIntervalSince(environment.now())))
             try? await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))

@@ -37,16 +37,16 @@ public struct JobRunner: Sendable {
 
     /// Runs the job `id` once, unless a run of it is under way.
     public func run(_ id: String, trigger: JobTrigger) async throws(JobError) -> JobOutcome {
-        let job = try jobs.job(id)
+        let job = try await jobs.job(id)
         let owner = LeaseOwner()
-        switch try jobs.acquireLease(id, owner: owner, trigger: trigger, now: now(), ttl: leaseTTL) {
+        switch try await jobs.acquireLease(id, owner: owner, trigger: trigger, now: now(), ttl: leaseTTL) {
         case .heldBy(let holder): return .alreadyRunning(holder)
         case .acquired: break
         }
         let guarding = LeaseGuard(
             name: "job \(id)", owner: owner, ttl: leaseTTL,
-            renew: { [jobs] until in try jobs.renewLease(id, owner: owner, until: until) }, holder: { nil })
-        let heartbeat = LeaseHeartbeat(ttl: leaseTTL, now: now) { [now] _ in guarding.confirm(now: now()) }
+            renew: { [jobs] until in try await jobs.renewLease(id, owner: owner, until: until) }, holder: { nil })
+        let heartbeat = LeaseHeartbeat(ttl: leaseTTL, now: now) { [now] _ in await guarding.confirm(now: now()) }
         var failure: String?
         do {
             try await runLine(job.line)
@@ -57,7 +57,7 @@ public struct JobRunner: Sendable {
         // A run that lost its lease says so (another run may have started meanwhile); cloud actions
         // inside it are guarded by the cleanup lease, which is confirmed before each one.
         if let lost = guarding.lostReason { failure = (failure.map { $0 + "; " } ?? "") + lost }
-        try jobs.finish(id, owner: owner, error: failure, now: now())
+        try await jobs.finish(id, owner: owner, error: failure, now: now())
         return failure.map(JobOutcome.failed) ?? .ok
     }
 }

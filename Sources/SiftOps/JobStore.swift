@@ -5,14 +5,14 @@ import SiftStore
 /// this type checks ids, schedules and events and turns rows into `Job`s.
 public struct JobStore: Sendable {
     /// The database.
-    public let store: GraphStore
+    public let store: any JobRecording
 
     /// Creates a job store on `store`.
-    public init(store: GraphStore) { self.store = store }
+    public init(store: any JobRecording) { self.store = store }
 
     /// Adds a job; the id must be new, the schedule a valid 5-field cron.
     @discardableResult
-    public func add(id: String, line: String, schedule: String?, waitForEvent: String?, now: Date = Date()) throws(JobError) -> Job {
+    public func add(id: String, line: String, schedule: String?, waitForEvent: String?, now: Date = Date()) async throws(JobError) -> Job {
         guard !id.isEmpty, id.count <= 64, id.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || "_-.".contains($0) }) else {
             throw JobError.invalid("job id '\(id)' must be 1-64 letters, digits, '_', '-' or '.'")
         }
@@ -27,43 +27,43 @@ public struct JobStore: Sendable {
         }
         let record = JobRecord(id: id, line: line, schedule: cron?.text, waitForEvent: event?.rawValue, active: true,
                                createdAt: now, nextFire: cron?.nextFire(after: now))
-        try storing { try store.insertJob(record) }
+        try await storing { try await store.insertJob(record) }
         return try Self.job(record)
     }
 
     /// Every job, by id.
-    public func list() throws(JobError) -> [Job] {
-        try storing { try store.jobRecords() }.map { record throws(JobError) in try Self.job(record) }
+    public func list() async throws(JobError) -> [Job] {
+        try await storing { try await store.jobRecords() }.map { record throws(JobError) in try Self.job(record) }
     }
 
     /// The job `id`.
-    public func job(_ id: String) throws(JobError) -> Job {
-        guard let record = try storing({ try store.jobRecord(id) }) else { throw JobError.unknownJob(id) }
+    public func job(_ id: String) async throws(JobError) -> Job {
+        guard let record = try await storing({ try await store.jobRecord(id) }) else { throw JobError.unknownJob(id) }
         return try Self.job(record)
     }
 
     /// Removes the job `id`.
-    public func delete(_ id: String) throws(JobError) {
-        guard try storing({ try store.deleteJob(id) }) else { throw JobError.unknownJob(id) }
+    public func delete(_ id: String) async throws(JobError) {
+        guard try await storing({ try await store.deleteJob(id) }) else { throw JobError.unknownJob(id) }
     }
 
     /// Activates or deactivates the job `id`; activating recomputes its next scheduled run.
-    public func setActive(_ id: String, _ active: Bool, now: Date = Date()) throws(JobError) {
-        let current = try job(id)
+    public func setActive(_ id: String, _ active: Bool, now: Date = Date()) async throws(JobError) {
+        let current = try await job(id)
         let next = active ? current.schedule?.nextFire(after: now) : nil
-        try storing { try store.setJobActive(id, active, nextFire: next) }
+        try await storing { try await store.setJobActive(id, active, nextFire: next) }
     }
 
     /// The active jobs waiting for `event`, by id.
-    public func jobs(waitingFor event: WorkflowEvent) throws(JobError) -> [Job] {
-        try storing { try store.jobRecords(waitingFor: event.rawValue) }.map { record throws(JobError) in try Self.job(record) }
+    public func jobs(waitingFor event: WorkflowEvent) async throws(JobError) -> [Job] {
+        try await storing { try await store.jobRecords(waitingFor: event.rawValue) }.map { record throws(JobError) in try Self.job(record) }
     }
 
     /// The active scheduled jobs whose next run is at or before `now`; each one's next run moves to the
     /// first fire after `now` (missed fires are not run twice).
-    public func takeDueJobs(now: Date) throws(JobError) -> [Job] {
-        let due = try storing {
-            try store.takeDueJobs(now: now) { record in
+    public func takeDueJobs(now: Date) async throws(JobError) -> [Job] {
+        let due = try await storing {
+            try await store.takeDueJobs(now: now) { record in
                 (try? record.schedule.map { text throws(OpsValueError) in try CronSchedule(parsing: text) })??.nextFire(after: now)
             }
         }
@@ -71,8 +71,8 @@ public struct JobStore: Sendable {
     }
 
     /// The earliest next run of any active scheduled job.
-    public func nextScheduledFire() throws(JobError) -> Date? {
-        try storing { try store.nextScheduledFire() }
+    public func nextScheduledFire() async throws(JobError) -> Date? {
+        try await storing { try await store.nextScheduledFire() }
     }
 
     // MARK: - The run lease
@@ -80,22 +80,22 @@ public struct JobStore: Sendable {
     /// Takes the run lease of job `id` for `owner` until `now + ttl` (a lapsed lease, or one whose
     /// owner's process on this host is gone, is taken over); on success the job is marked
     /// `running`. Returns the owner holding it when refused.
-    public func acquireLease(_ id: String, owner: LeaseOwner, trigger: JobTrigger, now: Date, ttl: TimeInterval) throws(JobError) -> LeaseResult {
-        try storing {
-            try store.startJobRun(id, owner: owner.token, trigger: trigger.description, now: now, ttl: ttl,
+    public func acquireLease(_ id: String, owner: LeaseOwner, trigger: JobTrigger, now: Date, ttl: TimeInterval) async throws(JobError) -> LeaseResult {
+        try await storing {
+            try await store.startJobRun(id, owner: owner.token, trigger: trigger.description, now: now, ttl: ttl,
                                   isDeadOwner: { LeaseOwner(token: $0)?.isDeadProcessOnThisHost ?? false })
         }
     }
 
     /// Extends `owner`'s lease of job `id`; false when the lease is no longer `owner`'s.
-    public func renewLease(_ id: String, owner: LeaseOwner, until: Date) throws(JobError) -> Bool {
-        try storing { try store.renewLease(name: GraphStore.jobLeaseName(id), owner: owner.token, until: until) }
+    public func renewLease(_ id: String, owner: LeaseOwner, until: Date) async throws(JobError) -> Bool {
+        try await storing { try await store.renewLease(name: GraphStore.jobLeaseName(id), owner: owner.token, until: until) }
     }
 
     /// Records how `owner`'s run of job `id` ended and releases the lease (nothing when the lease
     /// is no longer `owner`'s).
-    public func finish(_ id: String, owner: LeaseOwner, error: String?, now: Date) throws(JobError) {
-        _ = try storing { try store.finishJobRun(id, owner: owner.token, error: error, now: now) }
+    public func finish(_ id: String, owner: LeaseOwner, error: String?, now: Date) async throws(JobError) {
+        _ = try await storing { try await store.finishJobRun(id, owner: owner.token, error: error, now: now) }
     }
 
     // MARK: - Rows
@@ -118,8 +118,8 @@ public struct JobStore: Sendable {
     }
 
     /// Runs a store operation, its errors as `JobError`.
-    private func storing<T>(_ body: () throws -> T) throws(JobError) -> T {
-        do { return try body() } catch let error as JobRecordError {
+    private func storing<T>(_ body: () async throws -> T) async throws(JobError) -> T {
+        do { return try await body() } catch let error as JobRecordError {
             switch error {
             case .unknown(let id): throw JobError.unknownJob(id)
             case .duplicate(let id): throw JobError.duplicate(id)

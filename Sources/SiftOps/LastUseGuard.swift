@@ -31,19 +31,19 @@ public enum LastUseGuard {
 
     /// Why the action is skipped without a call: a collect after the mark saw the use at `used`.
     public static func seenNote(action: CleanupActionKind, used: Date) -> String {
-        "used at \(CleanupJournal.isoText(used)) since it was marked (seen by a collect after the mark); "
+        "used at \(ISOTime.format(used)) since it was marked (seen by a collect after the mark); "
             + "not \(action == .disable ? "disabled" : "deleted"), mark withdrawn"
     }
 
     /// Why the action is skipped, for the run's output and `cleanup log`.
     public static func note(action: CleanupActionKind, used: Date, baseline: Baseline) -> String {
-        let at = CleanupJournal.isoText(used)
+        let at = ISOTime.format(used)
         switch baseline {
         case .graph(let known):
-            let knew = known.map { "last use known \(CleanupJournal.isoText($0))" } ?? "known as never used"
+            let knew = known.map { "last use known \(ISOTime.format($0))" } ?? "known as never used"
             return "used at \(at) since it was marked (\(knew)); not \(action == .disable ? "disabled" : "deleted"), mark withdrawn"
         case .disabled(let disabledAt):
-            return "used at \(at) after it was disabled \(CleanupJournal.isoText(disabledAt)); not deleted"
+            return "used at \(at) after it was disabled \(ISOTime.format(disabledAt)); not deleted"
         }
     }
 

@@ -48,15 +48,15 @@ public final class LeaseGuard: Sendable {
     public let owner: LeaseOwner
     /// How long a renewal lasts.
     public let ttl: TimeInterval
-    private let renew: @Sendable (Date) throws -> Bool
-    private let currentHolder: @Sendable () -> String?
+    private let renew: @Sendable (Date) async throws -> Bool
+    private let currentHolder: @Sendable () async -> String?
     /// Why the lease was lost, once it was.
     private let lost = Mutex<String?>(nil)
 
     /// Creates a guard; `renew(until)` extends the lease (false: not ours any more) and
     /// `holder()` says who holds it now (for the message).
-    public init(name: String, owner: LeaseOwner, ttl: TimeInterval, renew: @escaping @Sendable (Date) throws -> Bool,
-                holder: @escaping @Sendable () -> String?) {
+    public init(name: String, owner: LeaseOwner, ttl: TimeInterval, renew: @escaping @Sendable (Date) async throws -> Bool,
+                holder: @escaping @Sendable () async -> String?) {
         self.name = name
         self.owner = owner
         self.ttl = ttl
@@ -65,11 +65,11 @@ public final class LeaseGuard: Sendable {
     }
 
     /// A guard on lease `name` of the store's `lease` table.
-    public convenience init(store: GraphStore, name: String, owner: LeaseOwner, ttl: TimeInterval) {
+    public convenience init(store: any JobRecording, name: String, owner: LeaseOwner, ttl: TimeInterval) {
         self.init(
             name: name, owner: owner, ttl: ttl,
-            renew: { until in try store.renewLease(name: name, owner: owner.token, until: until) },
-            holder: { try? store.leaseHolder(name: name) })
+            renew: { until in try await store.renewLease(name: name, owner: owner.token, until: until) },
+            holder: { try? await store.leaseHolder(name: name) })
     }
 
     /// Why the lease was lost, once it was.
@@ -80,14 +80,14 @@ public final class LeaseGuard: Sendable {
     /// Renews the lease until `now + ttl`. Nil when it is still ours; otherwise why not (a
     /// failed renewal counts as lost: the run cannot show the lease is its own).
     @discardableResult
-    public func confirm(now: Date) -> String? {
+    public func confirm(now: Date) async -> String? {
         if let lost = lostReason { return lost }
         let reason: String?
         do {
-            if try renew(now.addingTimeInterval(ttl)) {
+            if try await renew(now.addingTimeInterval(ttl)) {
                 reason = nil
             } else {
-                let holder = currentHolder().map { "held by \($0) now" } ?? "released by someone else"
+                let holder = await currentHolder().map { "held by \($0) now" } ?? "released by someone else"
                 reason = "the \(name) lease was lost (\(holder))"
             }
         } catch {
@@ -106,12 +106,12 @@ public struct LeaseHeartbeat: Sendable {
     private let task: Task<Void, Never>
 
     /// Starts renewing: `renew(until)` is called every `ttl / 3` with `now() + ttl`.
-    public init(ttl: TimeInterval, now: @escaping @Sendable () -> Date, renew: @escaping @Sendable (Date) -> Void) {
+    public init(ttl: TimeInterval, now: @escaping @Sendable () -> Date, renew: @escaping @Sendable (Date) async -> Void) {
         task = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(ttl / 3 * 1_000_000_000))
                 if Task.isCancelled { break }
-                renew(now().addingTimeInterval(ttl))
+                await renew(now().addingTimeInterval(ttl))
             }
         }
     }

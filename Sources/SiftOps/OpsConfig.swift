@@ -67,17 +67,17 @@ public struct OpsConfig: Sendable, Hashable {
 /// the value as JSON text, the form `GraphStore.setting` reads).
 public struct ConfigStore: Sendable {
     /// The database.
-    public let store: GraphStore
+    public let store: any SettingsStoring
 
     /// Creates a config store on `store`.
-    public init(store: GraphStore) { self.store = store }
+    public init(store: any SettingsStoring) { self.store = store }
 
     /// The configuration: the values set, the defaults for the rest. A stored value that no longer
     /// validates is an error naming the key.
-    public func load() throws -> OpsConfig {
+    public func load() async throws -> OpsConfig {
         var config = OpsConfig()
         for key in ConfigKey.allCases {
-            guard let json = try store.setting(key.rawValue) else { continue }
+            guard let json = try await store.setting(key.rawValue) else { continue }
             config.set(key, try key.decode(json))
         }
         return config
@@ -86,7 +86,7 @@ public struct ConfigStore: Sendable {
     /// Parses every `key=value` assignment, validates all of them, and writes them in one transaction:
     /// one bad assignment refuses the whole line, with what and why.
     @discardableResult
-    public func set(assignments: [String], force: Bool = false) throws(ConfigError) -> [(ConfigKey, ConfigValue)] {
+    public func set(assignments: [String], force: Bool = false) async throws(ConfigError) -> [(ConfigKey, ConfigValue)] {
         if assignments.isEmpty { throw ConfigError.usage("config set: expected key=value ...") }
         var parsed: [(ConfigKey, ConfigValue)] = []
         for assignment in assignments {
@@ -103,19 +103,19 @@ public struct ConfigStore: Sendable {
                 throw ConfigError.invalid(at: assignment, error)
             }
         }
-        try write(parsed.map { ($0.0, Optional($0.1)) })
+        try await write(parsed.map { ($0.0, Optional($0.1)) })
         return parsed
     }
 
     /// Writes the whole configuration (as `config edit` produced it) in one transaction: keys at
     /// their default are removed from the table.
-    public func replace(with config: OpsConfig) throws(ConfigError) {
-        try write(ConfigKey.allCases.map { key in (key, config.explicitlySet.contains(key) ? config[key] : nil) })
+    public func replace(with config: OpsConfig) async throws(ConfigError) {
+        try await write(ConfigKey.allCases.map { key in (key, config.explicitlySet.contains(key) ? config[key] : nil) })
     }
 
-    private func write(_ changes: [(ConfigKey, ConfigValue?)]) throws(ConfigError) {
+    private func write(_ changes: [(ConfigKey, ConfigValue?)]) async throws(ConfigError) {
         do {
-            try store.setSettings(changes.map { ($0.0.rawValue, $0.1?.json) })
+            try await store.setSettings(changes.map { ($0.0.rawValue, $0.1?.json) })
         } catch {
             throw ConfigError.storage(String(describing: error))
         }

@@ -29,7 +29,7 @@ public enum WorkflowName: String, Sendable, Hashable, CaseIterable {
 /// What workflows need from the rest of Sift.
 public struct WorkflowEnvironment: Sendable {
     /// The database.
-    public var store: GraphStore
+    public var store: any GraphBackend
     /// Runs a collect with the configured accounts and role; returns its summary line.
     public var collect: @Sendable (OpsConfig) async throws -> String
     /// The cloud calls of cleanup, per account.
@@ -42,7 +42,7 @@ public struct WorkflowEnvironment: Sendable {
     public var output: @Sendable (String) -> Void
 
     /// Creates an environment.
-    public init(store: GraphStore, collect: @escaping @Sendable (OpsConfig) async throws -> String,
+    public init(store: any GraphBackend, collect: @escaping @Sendable (OpsConfig) async throws -> String,
                 actions: @escaping AccessKeyActionsProvider, runLine: @escaping LineRunner,
                 now: @escaping @Sendable () -> Date = { Date() }, output: @escaping @Sendable (String) -> Void) {
         self.store = store
@@ -111,8 +111,8 @@ public struct WorkflowRunner: Sendable {
         return report
     }
 
-    private func config() throws(WorkflowError) -> OpsConfig {
-        do { return try ConfigStore(store: environment.store).load() } catch { throw WorkflowError.storage(String(describing: error)) }
+    private func config() async throws(WorkflowError) -> OpsConfig {
+        do { return try await ConfigStore(store: environment.store).load() } catch { throw WorkflowError.storage(String(describing: error)) }
     }
 
     private func collect(into report: inout WorkflowReport) async throws(WorkflowError) {
@@ -130,29 +130,39 @@ public struct WorkflowRunner: Sendable {
         let started = environment.now()
         let clock = ContinuousClock.now
         await emit(.preCleanupPlan, into: &report)
-        let config = try config()
+        let config = try await config()
         if config.isDryRun {
             environment.output("cleanup is a dry run (cleanup=\(config.cleanup), cleanup_dry_run=\(config.cleanupDryRun)): nothing will change")
         }
         // One real cleanup at a time (daemon, workflow runs, jobs): the lease is held until it ends.
-        let lease = config.isDryRun ? nil : try CleanupLease(store: environment.store)
-        defer { lease?.release() }
+        let lease = config.isDryRun ? nil : try await CleanupLease.acquire(store: environment.store)
+        do {
+            try await cleanup(config: config, lease: lease, started: started, clock: clock, into: &report)
+        } catch {
+            await lease?.release()
+            throw error
+        }
+        await lease?.release()
+    }
+
+    private func cleanup(config: OpsConfig, lease: CleanupLease?, started: Date, clock: ContinuousClock.Instant,
+                         into report: inout WorkflowReport) async throws(WorkflowError) {
         let runner = CleanupRunner(store: environment.store, config: config, actions: environment.actions,
                                    now: environment.now, output: environment.output, lease: lease?.guarding)
         let recovered = config.isDryRun ? [] : await runner.recover()
         let steps: [CleanupStep]
-        do { steps = try CleanupPlanner(store: environment.store).plan(config: config, now: environment.now()) } catch {
+        do { steps = try await CleanupPlanner(store: environment.store).plan(config: config, now: environment.now()) } catch {
             throw WorkflowError.storage("cannot plan the cleanup: \(error)")
         }
         await emit(.postCleanupPlan, into: &report)
         await emit(.preCleanup, into: &report)
         let runId = config.isDryRun ? nil : CleanupRunner.newRunId(now: started)
-        if let runId { try startRun(runId, planned: steps.count + recovered.count, at: started) }
+        if let runId { try await startRun(runId, planned: steps.count + recovered.count, at: started) }
         let outcomes = await runner.execute(steps, runId: runId ?? "")
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let cleanupReport = CleanupReport(runId: runId, dryRun: config.isDryRun, outcomes: recovered + outcomes, seconds: seconds)
-        if let runId { try finishRun(runId, cleanupReport) }
+        if let runId { try await finishRun(runId, cleanupReport) }
         if let lost = lease?.guarding.lostReason {
             environment.output("cleanup stopped: \(lost); the keys not acted on stay marked for the next run")
         }
@@ -161,17 +171,17 @@ public struct WorkflowRunner: Sendable {
         await emit(.postCleanup, into: &report)
     }
 
-    private func startRun(_ runId: String, planned: Int, at: Date) throws(WorkflowError) {
-        do { try environment.store.startCleanupRun(runId, planned: planned, at: at) } catch {
+    private func startRun(_ runId: String, planned: Int, at: Date) async throws(WorkflowError) {
+        do { try await environment.store.startCleanupRun(runId, planned: planned, at: at) } catch {
             throw WorkflowError.storage(String(describing: error))
         }
     }
 
-    private func finishRun(_ runId: String, _ report: CleanupReport) throws(WorkflowError) {
+    private func finishRun(_ runId: String, _ report: CleanupReport) async throws(WorkflowError) {
         let succeeded = report.outcomes.filter { $0.result == .done || $0.result == .gone }.count
         let failed = report.outcomes.filter { $0.result == .failed }.count
         do {
-            try environment.store.finishCleanupRun(runId, at: environment.now(), succeeded: succeeded, failed: failed, summary: report.summary)
+            try await environment.store.finishCleanupRun(runId, at: environment.now(), succeeded: succeeded, failed: failed, summary: report.summary)
         } catch { throw WorkflowError.storage(String(describing: error)) }
     }
 
@@ -180,7 +190,7 @@ public struct WorkflowRunner: Sendable {
         report.events.append(event)
         let jobs = JobStore(store: environment.store)
         let waiting: [Job]
-        do { waiting = try jobs.jobs(waitingFor: event) } catch {
+        do { waiting = try await jobs.jobs(waitingFor: event) } catch {
             environment.output("event \(event): cannot read the jobs: \(error)")
             return
         }
@@ -212,34 +222,40 @@ public enum JobOutcomeText {
 final class CleanupLease: Sendable {
     static let name = "cleanup"
     static let ttl: TimeInterval = 120
-    let store: GraphStore
-    let owner = LeaseOwner()
+    let store: any JobRecording
+    let owner: LeaseOwner
     let heartbeat: LeaseHeartbeat
 
-    init(store: GraphStore) throws(WorkflowError) {
-        self.store = store
-        let owner = owner
+    /// Takes the lease, or says who holds it.
+    static func acquire(store: any JobRecording) async throws(WorkflowError) -> CleanupLease {
+        let owner = LeaseOwner()
         let result: LeaseResult
         do {
-            result = try store.acquireLease(name: Self.name, owner: owner.token, now: Date(), ttl: Self.ttl,
-                                            isDeadOwner: { LeaseOwner(token: $0)?.isDeadProcessOnThisHost ?? false })
+            result = try await store.acquireLease(name: Self.name, owner: owner.token, now: Date(), ttl: Self.ttl,
+                                                  isDeadOwner: { LeaseOwner(token: $0)?.isDeadProcessOnThisHost ?? false })
         } catch {
             throw WorkflowError.storage(String(describing: error))
         }
         if case .heldBy(let holder) = result { throw WorkflowError.cleanupRunning(holder) }
+        return CleanupLease(store: store, owner: owner)
+    }
+
+    private init(store: any JobRecording, owner: LeaseOwner) {
+        self.store = store
+        self.owner = owner
         let guarding = LeaseGuard(store: store, name: Self.name, owner: owner, ttl: Self.ttl)
         self.guarding = guarding
-        heartbeat = LeaseHeartbeat(ttl: Self.ttl, now: { Date() }) { _ in guarding.confirm(now: Date()) }
+        heartbeat = LeaseHeartbeat(ttl: Self.ttl, now: { Date() }) { _ in await guarding.confirm(now: Date()) }
     }
 
     /// Renews the lease before each cloud action and says when it is lost.
     let guarding: LeaseGuard
 
     /// Stops renewing and gives the lease up (if it is still ours: a lost lease is another run's now).
-    func release() {
+    func release() async {
         heartbeat.stop()
         do {
-            _ = try store.releaseLease(name: Self.name, owner: owner.token)
+            _ = try await store.releaseLease(name: Self.name, owner: owner.token)
         } catch {
             // The lease lapses by itself after its time-to-live; the next run takes it over then.
         }

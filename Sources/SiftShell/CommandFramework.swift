@@ -32,7 +32,7 @@ public protocol ShellCommand: SendableMetatype {
 /// A command that runs on its own and takes no search results (help, import, generate, ...).
 public protocol StandaloneCommand {
     /// Runs the command.
-    func run(in context: ShellContext) throws
+    func run(in context: ShellContext) async throws
 }
 
 /// What a command is in a pipeline. The pipeline folds sort, limit, head, tail and count into

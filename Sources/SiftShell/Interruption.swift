@@ -94,16 +94,10 @@ public final class Interruption: @unchecked Sendable {
     }
 
     /// Runs work that `cancel` can stop from another thread (e.g. `sqlite3_interrupt`).
-    public func cancellable<T>(_ cancel: @escaping () -> Void, _ work: () throws -> T) rethrows -> T {
-        lock.lock()
-        canceller = cancel
-        lock.unlock()
-        defer {
-            lock.lock()
-            canceller = nil
-            lock.unlock()
-        }
-        return try work()
+    public func cancellable<T>(_ cancel: @escaping () -> Void, _ work: () async throws -> T) async rethrows -> T {
+        lock.withLock { canceller = cancel }
+        defer { lock.withLock { canceller = nil } }
+        return try await work()
     }
 }
 

@@ -10,13 +10,6 @@ public final class NodeValues {
     public let now: Date
     /// The kind model, for the subkinds of `/ancestors.KIND`.
     public let kinds: KindModel
-    private var relatedCache: [RelatedKey: ResultRow?] = [:]
-
-    private struct RelatedKey: Hashable {
-        let nid: Int64
-        let kind: String
-        let upward: Bool
-    }
 
     /// Creates an evaluator.
     public init(now: Date, kinds: KindModel) {
@@ -66,8 +59,9 @@ public final class NodeValues {
         return SiftQuery.Duration(seconds: sign * rounded).description
     }
 
-    /// The value of a path on a row; `session` is needed for paths through related nodes.
-    public func value(_ path: Path, of row: ResultRow, session: ReadSession?) throws -> JSONValue? {
+    /// The value of a path on a row; paths through related nodes read the related nodes the row
+    /// was fetched with (`related(for:)` says which to ask for).
+    public func value(_ path: Path, of row: ResultRow) -> JSONValue? {
         let node = row.node
         switch path.root {
         case .reported(let explicit):
@@ -85,11 +79,11 @@ public final class NodeValues {
         case .ancestors(let kind, let section), .descendants(let kind, let section):
             let upward: Bool
             if case .ancestors = path.root { upward = true } else { upward = false }
-            guard let session, let related = try related(of: row.nid, kind: kind, upward: upward, session: session) else { return nil }
-            return try value(Path(root: Self.root(of: section), components: path.components), of: related, session: session)
+            guard let related = row.related[RelatedNodes(kind: kind, upward: upward)] else { return nil }
+            return value(Path(root: Self.root(of: section), components: path.components), of: ResultRow(nid: 0, node: related))
         case .shortcut(let kind):
-            guard let session, let related = try related(of: row.nid, kind: kind, upward: true, session: session) else { return nil }
-            return related.node.name.map(JSONValue.string)
+            guard let related = row.related[RelatedNodes(kind: kind, upward: true)] else { return nil }
+            return related.name.map(JSONValue.string)
         }
     }
 
@@ -135,46 +129,17 @@ public final class NodeValues {
         }
     }
 
-    /// The nearest node of the kind (or a subkind) above (`upward`) or below the node over
-    /// default edges, level by level (ties by nid). Each step is one indexed lookup with a cached
-    /// statement; the answer is remembered for every node of a single chain walked (so the keys
-    /// of one user share the user's walk up to the account).
-    func related(of nid: Int64, kind: String, upward: Bool, session: ReadSession) throws -> ResultRow? {
-        if let cached = relatedCache[RelatedKey(nid: nid, kind: kind, upward: upward)] { return cached }
-        let wanted = Set(kinds.subkinds(of: kind))
-        var frontier: [Int64] = [nid]
-        var seen: Set<Int64> = [nid]
-        var chain: [Int64] = [nid]   // the start and the nodes of its single path so far
-        var singlePath = true
-        var found: ResultRow?
-        walk: for _ in 0..<64 where !frontier.isEmpty {
-            var next: [Int64] = []
-            for current in frontier {
-                for neighbour in try session.neighbours(of: current, upward: upward) where seen.insert(neighbour).inserted {
-                    next.append(neighbour)
-                }
+    /// The related nodes that `paths` reach, to be fetched with the rows.
+    public static func related(for paths: [Path]) -> Set<RelatedNodes> {
+        var wanted: Set<RelatedNodes> = []
+        for path in paths {
+            switch path.root {
+            case .ancestors(let kind, _): wanted.insert(RelatedNodes(kind: kind, upward: true))
+            case .descendants(let kind, _): wanted.insert(RelatedNodes(kind: kind, upward: false))
+            case .shortcut(let kind): wanted.insert(RelatedNodes(kind: kind, upward: true))
+            case .reported, .desired, .metadata: break
             }
-            next.sort()
-            for candidate in next {
-                if let candidateKind = try session.kind(of: candidate), wanted.contains(candidateKind) {
-                    found = try session.node(nid: candidate)
-                    break walk
-                }
-            }
-            if next.count == 1 && singlePath {
-                if let known = relatedCache[RelatedKey(nid: next[0], kind: kind, upward: upward)] {
-                    found = known
-                    break walk
-                }
-                chain.append(next[0])
-            } else {
-                singlePath = false
-            }
-            frontier = next
         }
-        if relatedCache.count > 10_000 { relatedCache.removeAll(keepingCapacity: true) }
-        for member in chain { relatedCache[RelatedKey(nid: member, kind: kind, upward: upward)] = found }
-        relatedCache[RelatedKey(nid: nid, kind: kind, upward: upward)] = found
-        return found
+        return wanted
     }
 }

@@ -111,17 +111,14 @@ struct QueryPipeline {
     }
 
     /// Compiles, runs and streams.
-    func run() throws {
+    func run() async throws {
         let plan = try plan()
-        let store = try context.store()
+        let store = try await context.store()
         let now = Date()
-        let compiler = SQLiteCompiler(kinds: context.kinds, now: now)
         if let countPath = plan.count {
-            let compiled = try compile(compiler, plan.query, .count(path: countPath))
-            try printCount(compiled, path: countPath, store: store)
+            try await printCount(plan.query, path: countPath, store: store, now: now)
             return
         }
-        let compiled = try compile(compiler, plan.query, .nodes(head: plan.head, tail: plan.tail))
         // Text stages run back to front so each hands its lines to the next.
         var output: LineOutput = StandardLineOutput(context.out)
         for (step, _) in plan.textStages.reversed() {
@@ -134,26 +131,25 @@ struct QueryPipeline {
         let sink = plan.sink ?? ListSink(columns: Column.defaults, format: .table)
         let run = RowContext(shell: context, now: now, output: output, kinds: context.kinds)
         let headAfterTail = plan.headAfterTail
+        let request = NodeRequest(kinds: context.kinds, now: now, head: plan.head, tail: plan.tail,
+                                  related: NodeValues.related(for: sink.paths))
+        let context = context
         do {
-            try reading(store) {
-                try store.read { session in
-                    run.session = session
-                    defer { run.session = nil }
-                    var seen = 0
-                    try session.forEachNode(compiled) { row in
-                        try context.checkNotInterrupted()
-                        if let limit = headAfterTail, seen >= limit { return false }
-                        seen += 1
-                        try sink.consume(row, in: run)
-                        return true
-                    }
+            try await reading(store) {
+                var seen = 0
+                try await store.nodes(plan.query, request) { row in
+                    try context.checkNotInterrupted()
+                    if let limit = headAfterTail, seen >= limit { return false }
+                    seen += 1
+                    try sink.consume(row, in: run)
+                    return true
                 }
             }
         } catch is EnoughLines {
             // `head` on text has what it needs.
         }
         do {
-            try sink.finish(in: run)
+            try await sink.finish(in: run)
             try output.close()
         } catch is EnoughLines {
             try output.close()
@@ -161,12 +157,15 @@ struct QueryPipeline {
     }
 
     /// Runs the reading of a query's rows so that Ctrl-C and the `query_timeout` limit stop it,
-    /// and SQLite's errors read as one line placed at the query.
-    func reading(_ store: GraphStore, _ work: () throws -> Void) throws {
-        let deadline = Deadline(seconds: try context.queryTimeout()) { store.interrupt() }
+    /// a compile error is placed at its spot, and the database's errors read as one line placed
+    /// at the query.
+    func reading(_ store: any GraphBackend, _ work: () async throws -> Void) async throws {
+        let deadline = Deadline(seconds: try await context.queryTimeout()) { store.interrupt() }
         defer { deadline.stop() }
         do {
-            try Interruption.shared.cancellable({ store.interrupt() }) { try work() }
+            try await Interruption.shared.cancellable({ store.interrupt() }) { try await work() }
+        } catch let error as CompileError {
+            throw Self.shellError(error, source: source)
         } catch let error as ReadFailure {
             switch error {
             case .interrupted:
@@ -180,9 +179,10 @@ struct QueryPipeline {
         }
     }
 
-    func compile(_ compiler: SQLiteCompiler, _ query: Query, _ output: QueryOutput) throws -> CompiledQuery {
+    /// Compiles the query with the backend's compiler without running it (`jobs add`).
+    func validate(_ query: Query) async throws {
         do {
-            return try compiler.compile(query, output: output)
+            try await context.store().validate(query, kinds: context.kinds)
         } catch let error as CompileError {
             throw Self.shellError(error, source: source)
         }
@@ -211,21 +211,20 @@ struct QueryPipeline {
     }
 
     /// `value: N` lines ascending by count, then `total matched: N` and `total unmatched: M`.
-    func printCount(_ compiled: CompiledQuery, path: Path?, store: GraphStore) throws {
+    func printCount(_ query: Query, path: Path?, store: any GraphBackend, now: Date) async throws {
         var matched = 0
         var unmatched = 0
         let out = context.out
-        try reading(store) {
-            try store.read { session in
-                try session.forEachCount(compiled) { label, count, isMatched in
-                    guard isMatched else {
-                        unmatched += count
-                        return
-                    }
-                    matched += count
-                    if path != nil {
-                        out.line("\(label): \(count)")
-                    }
+        let kinds = context.kinds
+        try await reading(store) {
+            try await store.counts(query, by: path, kinds: kinds, now: now) { label, count, isMatched in
+                guard isMatched else {
+                    unmatched += count
+                    return
+                }
+                matched += count
+                if path != nil {
+                    out.line("\(label): \(count)")
                 }
             }
         }

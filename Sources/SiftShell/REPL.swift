@@ -15,28 +15,36 @@ public final class REPL {
     /// The history file.
     public let historyPath: String
     /// Completion candidates come from here.
-    public var completion: () -> CompletionProvider
+    public var completion: () async -> CompletionProvider
 
     /// Creates a REPL.
-    public init(shell: Shell, historyPath: String, completion: (() -> CompletionProvider)? = nil) {
+    public init(shell: Shell, historyPath: String, completion: (() async -> CompletionProvider)? = nil) {
         self.shell = shell
         self.historyPath = historyPath
         let context = shell.context
-        self.completion = completion ?? { REPL.liveCompletion(context) }
+        self.completion = completion ?? { await REPL.liveCompletion(context) }
     }
 
     /// Completion from the live model: commands, kinds and their properties, config keys, check
-    /// ids, job ids (read from the database when asked; never when `openingDatabase` is false,
-    /// so that completing never creates a database), file paths.
-    public static func liveCompletion(_ context: ShellContext, openingDatabase: Bool = true) -> CompletionProvider {
+    /// ids, job ids (read from the database if it exists; never when `openingDatabase` is false:
+    /// completing never creates a database), file paths.
+    public static func liveCompletion(_ context: ShellContext, openingDatabase: Bool = true) async -> CompletionProvider {
+        let ids = openingDatabase ? await jobIds(context) : []
         let kinds = context.kinds
         return CompletionProvider(
             commands: context.registry.infos, kinds: kinds.kindNames, properties: kinds.propertyNames,
             propertiesOfKind: { Array(kinds.properties(of: $0).keys) },
             configKeys: ConfigKey.allCases.map(\.rawValue),
             checkIds: CheckCatalogue.builtin.checks.map(\.id),
-            jobIds: { openingDatabase ? (try? context.store()).flatMap { try? JobStore(store: $0).list().map(\.id) } ?? [] : [] },
+            jobIds: { ids },
             paths: CompletionProvider.filePaths)
+    }
+
+    /// The ids of the stored jobs, if the database exists (none when it cannot be read).
+    static func jobIds(_ context: ShellContext) async -> [String] {
+        guard FileManager.default.fileExists(atPath: context.options.databasePath),
+              let store = try? await context.store() else { return [] }
+        return (try? await JobStore(store: store).list().map(\.id)) ?? []
     }
 
     /// The highlighter for the shell's commands and the kind model.
@@ -47,13 +55,13 @@ public final class REPL {
     }
 
     /// Runs until Ctrl-D; returns the exit status (0).
-    public func run() -> Int32 {
+    public func run() async -> Int32 {
         setlocale(LC_CTYPE, "")
         Interruption.shared.install()
         try? Locations.createParentDirectory(of: historyPath)
         let context = shell.context
         let editor = LineEditor(historyStore: HistoryFile(path: historyPath), environment: context.environment)
-        var provider = completion()
+        var provider = await completion()
         editor.completion = { text, cursor in
             let result = provider.complete(line: text, cursor: cursor)
             return Completions(replaceFrom: result.replaceFrom, candidates: result.candidates)
@@ -82,10 +90,10 @@ public final class REPL {
                 if line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
                 editor.addHistory(line)
                 Interruption.shared.reset()
-                shell.run(line: line)
+                await shell.run(line: line)
                 out.flush()
                 // The model may have changed (generate, import): refresh what Tab offers.
-                provider = completion()
+                provider = await completion()
             }
         }
     }

@@ -13,8 +13,6 @@ public final class RowContext {
     public let output: LineOutput
     /// Values of paths on result nodes.
     public let values: NodeValues
-    /// The read transaction while rows stream; `nil` in `finish`.
-    public internal(set) var session: ReadSession?
 
     /// Creates a row context.
     public init(shell: ShellContext, now: Date, output: LineOutput, kinds: KindModel) {
@@ -26,7 +24,7 @@ public final class RowContext {
 
     /// The value of a path on a row.
     public func value(_ path: Path, of row: ResultRow) throws -> JSONValue? {
-        try values.value(path, of: row, session: session)
+        values.value(path, of: row)
     }
 }
 

@@ -48,7 +48,7 @@ public final class Shell {
     /// Runs one line (one or more pipelines). Returns whether every pipeline succeeded;
     /// the first failing pipeline stops the line.
     @discardableResult
-    public func run(line: String, origin: LineOrigin = .interactive) -> Bool {
+    public func run(line: String, origin: LineOrigin = .interactive) async -> Bool {
         do {
             let pipelines: [PipelineSyntax]
             do {
@@ -58,7 +58,7 @@ public final class Shell {
             }
             for pipeline in pipelines {
                 try context.checkNotInterrupted()
-                try run(pipeline)
+                try await run(pipeline)
             }
             context.out.flush()
             return true
@@ -71,10 +71,10 @@ public final class Shell {
 
     /// Runs a script's text line by line. Returns whether every line succeeded; stops at the
     /// first failure unless `keepGoing`.
-    public func runScript(_ text: String, name: String) -> Bool {
+    public func runScript(_ text: String, name: String) async -> Bool {
         var ok = true
         for scriptLine in ScriptReader.lines(of: text) {
-            if !run(line: scriptLine.text, origin: .script(name: name, line: scriptLine.firstLine)) {
+            if await !run(line: scriptLine.text, origin: .script(name: name, line: scriptLine.firstLine)) {
                 ok = false
                 if !context.options.keepGoing { break }
             }
@@ -86,7 +86,7 @@ public final class Shell {
     /// the line of `source` it belongs to and a caret under the spot, on every output (terminals,
     /// pipes, CI logs), as compilers and psql do. Colour stays terminal-only.
     public func report(_ error: Error, origin: LineOrigin, source: String? = nil) {
-        let shellError = error as? ShellError ?? ShellError(ShellContext.describe(error))
+        let shellError = error as? ShellError ?? ShellError(context.describe(error))
         let text: String
         switch origin {
         case .interactive:
@@ -145,7 +145,7 @@ public final class Shell {
     /// Checks a line without running it or opening the database: its grammar, its commands and
     /// their arguments, and each search's query (parsed, planned and compiled). Throws the first
     /// error, placed in `line` (`jobs add` refuses a bad job line this way).
-    public func check(line: String) throws {
+    public func check(line: String) async throws {
         let pipelines: [PipelineSyntax]
         do {
             pipelines = try LineGrammar.parse(line)
@@ -157,7 +157,7 @@ public final class Shell {
             guard case .query(let source)? = steps.first?.0 else { continue }
             let query = QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context)
             let plan = try query.plan()
-            _ = try query.compile(SQLiteCompiler(kinds: context.kinds), plan.query, .nodes())
+            try await query.validate(plan.query)
         }
     }
 
@@ -180,23 +180,23 @@ public final class Shell {
     }
 
     /// Resolves, plans and runs one pipeline.
-    func run(_ pipeline: PipelineSyntax) throws {
+    func run(_ pipeline: PipelineSyntax) async throws {
         let steps = try resolve(pipeline)
         guard let (first, firstSegment) = steps.first else { return }
         switch first {
         case .standalone(let command):
             if steps.count > 1, let producer = command as? ResultProducingCommand {
-                let source = QuerySource(text: try producer.produce(in: context), segment: firstSegment)
-                try QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context).run()
+                let source = QuerySource(text: try await producer.produce(in: context), segment: firstSegment)
+                try await QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context).run()
                 return
             }
             if steps.count > 1 {
                 let next = steps[1].1
                 throw ShellError("'\(firstSegment.name)' produces no search results to pipe into '\(next.name)'", at: next.position)
             }
-            try command.run(in: context)
+            try await command.run(in: context)
         case .query(let source):
-            try QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context).run()
+            try await QueryPipeline(source: source, steps: Array(steps.dropFirst()), context: context).run()
         case .sort, .limit, .head, .tail, .count, .uniq, .sink:
             throw ShellError("'\(firstSegment.name)' needs search results: use 'search QUERY | \(firstSegment.name)'", at: firstSegment.position)
         }

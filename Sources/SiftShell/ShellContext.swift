@@ -31,7 +31,7 @@ public final class ShellContext: Sendable {
 
     /// What changes as lines run: the database once opened, the exit status asked for.
     private struct State {
-        var openedStore: GraphStore?
+        var openedStore: (any GraphBackend)?
         var requestedExitStatus: Int32 = 0
     }
     private let state = Mutex(State())
@@ -49,7 +49,7 @@ public final class ShellContext: Sendable {
     public var kinds: KindModel { KindModel.builtin }
 
     /// The database, opened (and created, its directory 0700) on first use.
-    public func store() throws -> GraphStore {
+    public func store() async throws -> any GraphBackend {
         if let opened = state.withLock({ $0.openedStore }) { return opened }
         do {
             try Locations.createParentDirectory(of: options.databasePath)
@@ -62,7 +62,7 @@ public final class ShellContext: Sendable {
             }
             throw ShellError("cannot open database \(options.databasePath): cannot create directory \(directory): \(reason)")
         }
-        let store = try GraphStore(path: options.databasePath)
+        let store: any GraphBackend = try GraphStore(path: options.databasePath)
         return state.withLock { state in
             // Two threads may open it at once: the first one kept wins.
             if let opened = state.openedStore { return opened }
@@ -72,8 +72,8 @@ public final class ShellContext: Sendable {
     }
 
     /// The `query_timeout` config value in seconds (0: no limit), read from the database.
-    public func queryTimeout() throws -> Int64 {
-        try ConfigStore(store: store()).load().queryTimeout.seconds
+    public func queryTimeout() async throws -> Int64 {
+        try await ConfigStore(store: store()).load().queryTimeout.seconds
     }
 
     /// Throws when Ctrl-C was pressed.
@@ -84,9 +84,9 @@ public final class ShellContext: Sendable {
     }
 
     /// A one-line description of any error.
-    public static func describe(_ error: Error) -> String {
+    public func describe(_ error: Error) -> String {
         if let shellError = error as? ShellError { return shellError.description }
-        if let message = GraphStore.sqliteMessage(of: error) { return message }
+        if let message = state.withLock({ $0.openedStore })?.databaseMessage(of: error) { return message }
         return String(describing: error).replacingOccurrences(of: "\n", with: " ")
     }
 }

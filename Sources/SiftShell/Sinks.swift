@@ -38,6 +38,7 @@ public enum ListFormat: String, Sendable, CaseIterable {
 /// `list`: the chosen columns of each node, as a table or a machine format.
 final class ListSink: NodeSink {
     var printsRows: Bool { true }
+    var paths: [Path] { columns.map(\.path) }
     let columns: [Column]
     let format: ListFormat
     /// Rows held back to size the table's columns (the first `sizingRows`).
@@ -162,6 +163,13 @@ enum FormatStyle {
 /// `format` and `dump`: each node through a template or as JSON/YAML.
 final class FormatSink: NodeSink {
     var printsRows: Bool { true }
+    var paths: [Path] {
+        guard case .template(let pieces) = style else { return [] }
+        return pieces.compactMap { piece in
+            if case .path(let path) = piece { return path }
+            return nil
+        }
+    }
     let style: FormatStyle
     let pretty: Bool
     var count = 0
@@ -243,6 +251,7 @@ final class FormatSink: NodeSink {
 /// the keys into their `desired` / `metadata` in one transaction.
 final class MarkSink: NodeSink {
     var printsRows: Bool { false }
+    var paths: [Path] { table.paths }
     let verb: String
     let desired: JSONObject
     let metadata: JSONObject
@@ -260,10 +269,10 @@ final class MarkSink: NodeSink {
         try table.consume(row, in: run)
     }
 
-    func finish(in run: RowContext) throws {
+    func finish(in run: RowContext) async throws {
         try table.finish(in: run)
-        let store = try run.shell.store()
-        let found = try store.mark(ids: ids, desired: desired, metadata: metadata, now: run.now)
+        let store = try await run.shell.store()
+        let found = try await store.mark(ids: ids, desired: desired, metadata: metadata, now: run.now)
         try run.output.emit("\(verb) \(found) node\(found == 1 ? "" : "s")")
     }
 }

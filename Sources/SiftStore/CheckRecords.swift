@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftQuery
 
 // The store's side of posture checks: running a check's compiled queries with the columns a
 // finding needs and the account of each node found, and keeping check runs in the tables of
@@ -125,12 +126,17 @@ public struct PreviousCheckRun: Sendable, Hashable {
     public var failures: [StoredFailure]
 }
 
-extension GraphStore {
-    /// Runs each check's compiled queries in one read transaction: per check, the union of the
-    /// nodes found (by nid), and the account of every node found (the nearest ancestor over
-    /// default edges whose kind is in `accountKinds`), looked up once for all checks.
-    public func findNodes(_ checks: [[CompiledQuery]], accountKinds: Set<String>) throws -> (found: [[Int64: FoundNode]], accounts: [Int64: AccountRef]) {
-        try writer.read { db in
+extension GraphStore: CheckRecording {
+    /// Runs each check's queries in one read transaction: per check, the union of the nodes
+    /// found (by nid), and the account of every node found (the nearest ancestor over default
+    /// edges whose kind is in `accountKinds`), looked up once for all checks.
+    public func findNodes(_ checks: [[Query]], kinds: KindModel, now: Date, accountKinds: Set<String>) throws
+        -> (found: [[Int64: FoundNode]], accounts: [Int64: AccountRef]) {
+        let compiler = SQLiteCompiler(kinds: kinds, now: now)
+        let compiledChecks = try checks.map { queries in try queries.map { try compiler.compile($0, output: .nodes()) } }
+        return try read { session in
+            let db = session.db
+            let checks = compiledChecks
             var found: [[Int64: FoundNode]] = []
             for queries in checks {
                 var nodes: [Int64: FoundNode] = [:]

@@ -94,16 +94,10 @@ public struct CleanupEntry: Sendable, Hashable {
 
 /// The cleanup journal (`cleanup_action`): an intent row before every call, its result after, the
 /// result written in the same transaction as the graph's update.
-public struct CleanupJournal: Sendable {
-    /// The database.
-    public let store: GraphStore
-
-    /// Creates the journal on `store`.
-    public init(store: GraphStore) { self.store = store }
-
+extension GraphStore: CleanupJournaling {
     /// Writes the intent of an action (committed before the call is made) and returns its row.
     public func writeIntent(runId: String, key: JournalKey, action: CleanupActionKind, now: Date) throws -> Int64 {
-        try store.writer.write { db in try Self.insert(db, runId: runId, key: key, action: action, now: now) }
+        try writer.write { db in try Self.insert(db, runId: runId, key: key, action: action, now: now) }
     }
 
     private static func insert(_ db: Database, runId: String, key: JournalKey, action: CleanupActionKind, now: Date) throws -> Int64 {
@@ -119,7 +113,7 @@ public struct CleanupJournal: Sendable {
     /// Writes an action decided without a call (skipped, or failed before any call), intent and result
     /// in ONE transaction: a kill can never leave an intent the next run would carry out.
     public func writeDecision(runId: String, key: JournalKey, action: CleanupActionKind, result: CleanupResult, detail: String, now: Date) throws {
-        try store.writer.write { db in
+        try writer.write { db in
             let seq = try Self.insert(db, runId: runId, key: key, action: action, now: now)
             try Self.complete(db, seq: seq, result: result, detail: detail, now: now)
         }
@@ -132,8 +126,8 @@ public struct CleanupJournal: Sendable {
     /// = `detail`), so that only a new `clean`, made on data that shows the use, marks it again.
     /// With `completing`, the open intent of an interrupted action is completed instead of a new row.
     public func writeUsedSince(runId: String, key: JournalKey, action: CleanupActionKind, lastUsed: ReportedLastUse,
-                               detail: String, withdraw: Bool, completing open: Int64? = nil, now: Date) throws {
-        try store.writer.write { db in
+                               detail: String, withdraw: Bool, completing open: Int64?, now: Date) throws {
+        try writer.write { db in
             let seq = try open ?? Self.insert(db, runId: runId, key: key, action: action, now: now)
             try Self.complete(db, seq: seq, result: .skipped, detail: detail, now: now)
             guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, subgraph, atime FROM node WHERE id = ?", arguments: [key.id]) else { return }
@@ -141,7 +135,7 @@ public struct CleanupJournal: Sendable {
             if let used = lastUsed.date {
                 let seconds = Int64(used.timeIntervalSince1970.rounded(.down))
                 if (row["atime"] as Int64?).map({ seconds > $0 }) ?? true {
-                    var record: JSONObject = ["last_used": .string(Self.isoText(used)), "source": .string("GetAccessKeyLastUsed")]
+                    var record: JSONObject = ["last_used": .string(ISOTime.format(used)), "source": .string("GetAccessKeyLastUsed")]
                     record["service_name"] = lastUsed.serviceName.map(JSONValue.string)
                     record["region"] = lastUsed.region.map(JSONValue.string)
                     try db.execute(
@@ -149,7 +143,7 @@ public struct CleanupJournal: Sendable {
                             UPDATE node SET atime = ?, reported = json_set(reported, '$.atime', ?, '$.access_key_last_used', json(?))
                             WHERE id = ?
                             """,
-                        arguments: [seconds, Self.isoText(used), JSONValue.object(record).jsonText, key.id])
+                        arguments: [seconds, ISOTime.format(used), JSONValue.object(record).jsonText, key.id])
                     changed += [.string("atime"), .string("access_key_last_used")]
                 }
             }
@@ -173,7 +167,7 @@ public struct CleanupJournal: Sendable {
     /// a disabled key gets `access_key_status` Inactive and `metadata.disabled_at`; a deleted (or gone)
     /// key's node is removed; both are logged in the change log.
     public func complete(seq: Int64, key: JournalKey, action: CleanupActionKind, result: CleanupResult, detail: String?, now: Date) throws {
-        try store.writer.write { db in
+        try writer.write { db in
             try Self.complete(db, seq: seq, result: result, detail: detail, now: now)
             switch (action, result) {
             case (.disable, .done):
@@ -193,7 +187,7 @@ public struct CleanupJournal: Sendable {
     }
 
     private static func applyDisabled(_ db: Database, id: String, now: Date) throws {
-        let iso = isoText(now)
+        let iso = ISOTime.format(now)
         guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, subgraph FROM node WHERE id = ?", arguments: [id]) else { return }
         try db.execute(
             sql: """
@@ -218,14 +212,9 @@ public struct CleanupJournal: Sendable {
             arguments: [ISOTime.seconds(now), change, id, row["kind"] as String, row["name"] as String?, row["subgraph"] as String?, detail])
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ`, the graph's time format.
-    public static func isoText(_ date: Date) -> String {
-        ISOTime.format(date)
-    }
-
     /// The last use the graph knows of node `id` (its `atime`); nil when never used or not in the graph.
     public func graphLastUsed(_ id: String) throws -> Date? {
-        try store.writer.read { db in
+        try writer.read { db in
             try Int64.fetchOne(db, sql: "SELECT atime FROM node WHERE id = ?", arguments: [id])
                 .map { Date(timeIntervalSince1970: TimeInterval($0)) }
         }
@@ -236,7 +225,7 @@ public struct CleanupJournal: Sendable {
     /// setting `desired.clean` true): the graph itself saw a use since the data that marked it. Nil
     /// otherwise (also for a key never used, or marked other than by `clean`).
     public func useSeenSinceMark(_ id: String) throws -> Date? {
-        try store.writer.read { db in
+        try writer.read { db in
             try Int64.fetchOne(db, sql: """
                 SELECT n.atime FROM node n
                  WHERE n.id = :id AND n.atime IS NOT NULL AND EXISTS (
@@ -257,7 +246,7 @@ public struct CleanupJournal: Sendable {
 
     /// When the key was last disabled by cleanup (the result time of its last `disable` done), if ever.
     public func disabledAt(_ id: String) throws -> Date? {
-        try store.writer.read { db in
+        try writer.read { db in
             try Int64.fetchOne(
                 db, sql: "SELECT max(result_at) FROM cleanup_action WHERE node_id = ? AND action = 'disable' AND result = 'done'",
                 arguments: [id]
@@ -266,14 +255,14 @@ public struct CleanupJournal: Sendable {
     }
 
     /// The journal, newest last; at most the latest `limit` rows.
-    public func entries(since: Date? = nil, limit: Int? = nil) throws -> [CleanupEntry] {
+    public func entries(since: Date?, limit: Int?) throws -> [CleanupEntry] {
         if let since { return try entries(where: "intent_at >= ?", arguments: [ISOTime.seconds(since)], limit: limit) }
         return try entries(where: "1", arguments: [], limit: limit)
     }
 
     /// The journal since `since` (all when nil), newest last, at most the latest `limit` rows.
     private func entries(where condition: String, arguments: StatementArguments, limit: Int?) throws -> [CleanupEntry] {
-        try store.writer.read { db in
+        try writer.read { db in
             var sql = "SELECT * FROM cleanup_action WHERE \(condition) ORDER BY seq DESC"
             var arguments = arguments
             if let limit {

@@ -173,6 +173,11 @@ public protocol CleanupJournaling: Sendable {
     func entries(since: Date?, limit: Int?) async throws -> [CleanupEntry]
 }
 
+extension CleanupJournaling {
+    /// Every journal entry, oldest first.
+    public func entries() async throws -> [CleanupEntry] { try await entries(since: nil, limit: nil) }
+}
+
 /// Everything Sift asks of the database that keeps its graph: one type per backend.
 public typealias GraphBackend = GraphQuerying & GraphWriting & SettingsStoring & CheckRecording & JobRecording
     & CleanupJournaling

@@ -7,8 +7,12 @@ import SiftSchema
 /// Opened as a GRDB `DatabasePool` in WAL mode: one writer, concurrent readers that always see a
 /// committed state. Every write of this type is one transaction.
 public final class GraphStore: Sendable {
-    /// The pool; readers use `writer.read { db in ... }`.
-    public let writer: any DatabaseWriter
+    /// Where the graph is, for messages: the database file's path.
+    public var location: String { path }
+
+    /// The pool; readers use `writer.read { db in ... }`. Internal: nothing outside the store
+    /// sees GRDB.
+    let writer: any DatabaseWriter
     /// The database file.
     public let path: String
 
@@ -256,3 +260,8 @@ public enum SiftSchemaVersion {
     /// The number of migrations in `SiftSchema.migrations`.
     public static var current: Int { SiftSchema.migrations.count }
 }
+
+/// The SQLite backend implements the whole surface (the witnesses are in the files named after
+/// each part: NDJSON, Generator, SubgraphReplacement, Settings, JobRecords, CheckRecords,
+/// CleanupJournal, GraphStore+Querying).
+extension GraphStore: GraphWriting, SettingsStoring, JobRecording {}

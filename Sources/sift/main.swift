@@ -68,7 +68,7 @@ if let first = arguments.words.first, first == "--complete" {
     let line = arguments.words.dropFirst().joined(separator: " ")
     let databasePath = arguments.db ?? Locations.defaultDatabasePath(environment: environment)
     let context = ShellContext(options: ShellOptions(databasePath: databasePath), environment: environment)
-    let result = REPL.liveCompletion(context, openingDatabase: FileManager.default.fileExists(atPath: databasePath))
+    let result = await REPL.liveCompletion(context, openingDatabase: FileManager.default.fileExists(atPath: databasePath))
         .complete(line: line, cursor: line.count)
     for candidate in result.candidates { print(candidate) }
     exit(0)
@@ -104,13 +104,13 @@ if let file = arguments.file {
         }
         text = String(decoding: data, as: UTF8.self)
     }
-    exit(shell.runScript(text, name: file == "-" ? "<stdin>" : file) ? context.requestedExitStatus : 1)
+    exit(await shell.runScript(text, name: file == "-" ? "<stdin>" : file) ? context.requestedExitStatus : 1)
 } else if !arguments.words.isEmpty {
-    exit(shell.run(line: arguments.words.joined(separator: " ")) ? context.requestedExitStatus : 1)
+    exit(await shell.run(line: arguments.words.joined(separator: " ")) ? context.requestedExitStatus : 1)
 } else if isatty(STDIN_FILENO) == 0 {
     let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-    exit(shell.runScript(text, name: "<stdin>") ? context.requestedExitStatus : 1)
+    exit(await shell.runScript(text, name: "<stdin>") ? context.requestedExitStatus : 1)
 } else {
     let repl = REPL(shell: shell, historyPath: Locations.historyPath(environment: environment))
-    exit(repl.run())
+    exit(await repl.run())
 }

@@ -12,13 +12,10 @@ struct IAMGraphEmulatorTests {
     /// Runs `text` on the store: the ids and names of what it finds.
     static func search(_ store: GraphStore, _ text: String) async throws -> [(id: String, name: String)] {
         let query = try QueryParser.parse(text)
-        let compiled = try SQLiteCompiler(kinds: .builtin, now: Date()).compile(query)
         var found: [(String, String)] = []
-        try store.read { session in
-            try session.forEachNode(compiled) { row in
-                found.append((row.node.id, row.node.name ?? ""))
-                return true
-            }
+        try await store.nodes(query, NodeRequest(kinds: .builtin, now: Date())) { row in
+            found.append((row.node.id, row.node.name ?? ""))
+            return true
         }
         return found.sorted { $0.0 < $1.0 }
     }

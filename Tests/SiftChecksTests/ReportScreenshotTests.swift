@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SiftStore
+@testable import SiftStore
 import Testing
 @testable import SiftChecks
 
@@ -11,7 +11,7 @@ import Testing
     static let outputDirectory = ProcessInfo.processInfo.environment["SIFT_REPORT_DIR"]
 
     @Test(.enabled(if: outputDirectory != nil, "set SIFT_REPORT_DIR to write the sample reports"))
-    func writeReportsOfAGeneratedOrganisation() throws {
+    func writeReportsOfAGeneratedOrganisation() async throws {
         let directory = try TemporaryDirectory()
         let store = try GraphStore(path: directory.path("graph.sqlite"))
         let start = Date(timeIntervalSince1970: 1_780_272_000)
@@ -19,7 +19,7 @@ import Testing
         let runner = CheckRunner(store: store)
         let day: TimeInterval = 86_400
 
-        var report = try runner.run(CheckRunRequest(), now: start)
+        var report = try await runner.run(CheckRunRequest(), now: start)
         // Cleanup 1: unused keys disabled, root keys removed.
         let unused = Set(report.results.first { $0.check.id == "iam.unused_access_keys" }?.failing.map(\.id) ?? [])
         try rewrite(store, now: start + day) { node in
@@ -33,19 +33,19 @@ import Testing
             }
             return true
         }
-        report = try runner.run(CheckRunRequest(), now: start + day)
+        report = try await runner.run(CheckRunRequest(), now: start + day)
         // Cleanup 2 (ten days later): the disabled keys deleted after the grace period, MFA for console users.
         try rewrite(store, now: start + 10 * day) { node in
             if node.kind == "aws_iam_user" { node.reported["mfa_active"] = .bool(true) }
             return !(node.kind == "aws_iam_access_key" && node.reported["access_key_status"] == .string("Inactive"))
         }
-        report = try runner.run(CheckRunRequest(), now: start + 10 * day)
+        report = try await runner.run(CheckRunRequest(), now: start + 10 * day)
         // Cleanup 3: unused console passwords removed.
         try rewrite(store, now: start + 11 * day) { node in
             if node.kind == "aws_iam_user" { node.reported["password_enabled"] = .bool(false) }
             return true
         }
-        report = try runner.run(CheckRunRequest(), now: start + 11 * day)
+        report = try await runner.run(CheckRunRequest(), now: start + 11 * day)
         #expect(report.history.count == 4)
 
         let output = URL(fileURLWithPath: try #require(Self.outputDirectory))

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import SiftSchema
-import SiftStore
+@testable import SiftStore
 import Testing
 @testable import SiftChecks
 
@@ -34,10 +34,10 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         return CheckOutcome(check: check, parameters: check.defaultValues, failing: failing)
     }
 
-    @Test func secondRunSaysWhatIsNewResolvedAndStillFailing() throws {
+    @Test func secondRunSaysWhatIsNewResolvedAndStillFailing() async throws {
         let store = CheckRunStore(store: try migratedDatabase())
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-        let first = try store.record(startedAt: t0, outcomes: [
+        let first = try await store.record(startedAt: t0, outcomes: [
             try outcome("iam.unused_access_keys", [key("AKIA2", user: "bob"), key("AKIA1", user: "alice")]),
             try outcome("iam.root_access_key", []),
         ])
@@ -48,7 +48,7 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(first.anyFailed)
         #expect(first.failingNodeIDs == ["AKIA1", "AKIA2"])
 
-        let second = try store.record(startedAt: t0.addingTimeInterval(3600), outcomes: [
+        let second = try await store.record(startedAt: t0.addingTimeInterval(3600), outcomes: [
             try outcome("iam.unused_access_keys", [key("AKIA2", user: "bob"), key("AKIA3", user: "carol")]),
             try outcome("iam.root_access_key", []),
         ])
@@ -62,35 +62,35 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(second.history.map(\.runID) == [1, 2])
 
         // A run of another check set does not join the history, but compares per check.
-        let third = try store.record(startedAt: t0.addingTimeInterval(7200), outcomes: [try outcome("iam.unused_access_keys", [])])
+        let third = try await store.record(startedAt: t0.addingTimeInterval(7200), outcomes: [try outcome("iam.unused_access_keys", [])])
         #expect(third.results[0].changes.resolved.map(\.id) == ["AKIA2", "AKIA3"])
         #expect(third.history.map(\.runID) == [3])
         #expect(!third.anyFailed)
-        #expect(try store.runs(limit: 2).map(\.runID) == [3, 2])
+        await #expect(try store.runs(limit: 2).map(\.runID) == [3, 2])
     }
 
-    @Test func failingResourcesAreKeptForTheLatestRunsOfEachCheck() throws {
+    @Test func failingResourcesAreKeptForTheLatestRunsOfEachCheck() async throws {
         let database = try migratedDatabase()
         let store = CheckRunStore(store: database, keptFailureRuns: 2)
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         for run in 0..<4 {
             let failing = [key("AKIA\(run)", user: "u")]
-            _ = try store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.unused_access_keys", failing)])
-            _ = try store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.root_access_key", [key("R\(run)", user: "root")])])
+            _ = try await store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.unused_access_keys", failing)])
+            _ = try await store.record(startedAt: t0 + Double(run), outcomes: [try outcome("iam.root_access_key", [key("R\(run)", user: "root")])])
         }
-        let kept = try database.writer.read { db in
+        let kept = try await database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT check_id || ':' || run_id FROM check_failure ORDER BY run_id")
         }
         #expect(kept == ["iam.unused_access_keys:5", "iam.root_access_key:6", "iam.unused_access_keys:7", "iam.root_access_key:8"])
-        #expect(try store.runs(limit: 10).count == 8)  // every run's summary stays
-        let next = try store.record(startedAt: t0 + 9, outcomes: [try outcome("iam.unused_access_keys", [])])
+        await #expect(try store.runs(limit: 10).count == 8)  // every run's summary stays
+        let next = try await store.record(startedAt: t0 + 9, outcomes: [try outcome("iam.unused_access_keys", [])])
         #expect(next.results[0].changes.resolved.map(\.id) == ["AKIA3"])
     }
 }
 
 @Suite struct ReportFormatTests {
     /// Two stored runs with a change between them: the second is rendered.
-    func sampleReport() throws -> CheckRunReport {
+    func sampleReport() async throws -> CheckRunReport {
         let store = CheckRunStore(store: try migratedDatabase())
         let catalogue = CheckCatalogue.builtin
         func outcomes(_ keys: [FailingResource], mfa: [FailingResource]) throws -> [CheckOutcome] {
@@ -111,16 +111,16 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         let user = FailingResource(id: "AIDA<script>", kind: "aws_iam_user", name: "eve & co", userName: "eve & co",
                                    accountID: "111111111111", accountName: "prod", arn: "arn:aws:iam::111111111111:user/eve")
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-        _ = try store.record(startedAt: t0, outcomes: outcomes([key("AKIA1", user: "alice"), key("AKIA2", user: "bob")], mfa: []))
-        return try store.record(startedAt: t0.addingTimeInterval(60), outcomes: outcomes([key("AKIA2", user: "bob")], mfa: [user]))
+        _ = try await store.record(startedAt: t0, outcomes: outcomes([key("AKIA1", user: "alice"), key("AKIA2", user: "bob")], mfa: []))
+        return try await store.record(startedAt: t0.addingTimeInterval(60), outcomes: outcomes([key("AKIA2", user: "bob")], mfa: [user]))
     }
 
     func schema(_ path: String) throws -> JSONSchemaValidator {
         JSONSchemaValidator(root: try JSONDoc.parse(String(contentsOfFile: path, encoding: .utf8)))
     }
 
-    @Test func jsonValidatesAgainstItsSchema() throws {
-        let report = try sampleReport()
+    @Test func jsonValidatesAgainstItsSchema() async throws {
+        let report = try await sampleReport()
         let text = ReportFormat.json.render(report)
         let document = try JSONDoc.parse(text)
         let validator = try schema(repositoryRoot().appendingPathComponent("docs/check-report.schema.json").path)
@@ -140,8 +140,8 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(validator.validate(try JSONDoc.parse(broken)).contains("$: missing required property run_id"))
     }
 
-    @Test func sarifValidatesAgainstTheSubsetSchema() throws {
-        let report = try sampleReport()
+    @Test func sarifValidatesAgainstTheSubsetSchema() async throws {
+        let report = try await sampleReport()
         let text = ReportFormat.sarif.render(report)
         let document = try JSONDoc.parse(text)
         let validator = try schema(fixturePath("Fixtures/sarif-2.1.0-subset.schema.json"))
@@ -180,8 +180,8 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(!validator.validate(try JSONDoc.parse(broken)).isEmpty)
     }
 
-    @Test func textSaysPassFailScoreAndChanges() throws {
-        let text = ReportFormat.text.render(try sampleReport())
+    @Test func textSaysPassFailScoreAndChanges() async throws {
+        let text = ReportFormat.text.render(try await sampleReport())
         #expect(text.contains("FAIL  iam.unused_access_keys  MEDIUM  Active access keys unused for 90 days  [days=90]"))
         #expect(text.contains("    AKIA2  aws_iam_access_key  user bob, account prod (111111111111)  (still failing)"))
         #expect(text.contains("    resolved: AKIA1  aws_iam_access_key  user alice, account prod (111111111111)"))
@@ -192,8 +192,8 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(text.contains("score: 81.0 (weight passed 34 of 42)"))
     }
 
-    @Test func htmlIsSelfContainedAndEscaped() throws {
-        let html = ReportFormat.html.render(try sampleReport())
+    @Test func htmlIsSelfContainedAndEscaped() async throws {
+        let html = ReportFormat.html.render(try await sampleReport())
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("src=") && !html.contains("@import") && !html.contains("url("))

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import GRDB
 import SiftAWS
-import SiftStore
+@testable import SiftStore
 @testable import SiftOps
 
 /// Cleanup against the moto emulator: what the server holds and the calls it answered are the truth.
@@ -33,7 +33,7 @@ import SiftStore
         let before = try await emulator.serverKeys()
         let checksBefore = emulator.lastUseChecks().count
         let lines = Lines()
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true"])   // cleanup_dry_run stays true
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true"])   // cleanup_dry_run stays true
         let report = try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup)
         #expect(report.cleanup?.dryRun == true)
         #expect(Set(report.cleanup?.outcomes.filter { $0.action == .disable }.map(\.key.id) ?? []) == marked)
@@ -50,7 +50,7 @@ import SiftStore
         let temp = try TemporaryStore()
         let marked = try await prepare(emulator, temp, users: ["bob", "ci", "nancy", "erin"])
         let before = try await emulator.serverKeys()
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=3"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=3"])
         let clock = TestClock(Date())
         let lines = Lines()
         let workflows = runner(temp, emulator, clock: clock, lines: lines)
@@ -97,7 +97,7 @@ import SiftStore
         // Nothing is left to do, and the log says what was done, when and why.
         let third = try #require(try await workflows.run(.cleanup).cleanup)
         #expect(third.outcomes.isEmpty)
-        let log = CleanupLog.lines(try CleanupJournal(store: temp.store).entries())
+        let log = await CleanupLog.lines(try temp.store.entries())
         #expect(log.count == 2 * marked.count)
         #expect(log.allSatisfy { $0.contains("done  reason=\"\(Self.reason)\"") })
     }
@@ -106,7 +106,7 @@ import SiftStore
         let emulator = try OpsEmulator()
         let temp = try TemporaryStore()
         let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_disable_first=false"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_disable_first=false"])
         let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: Lines()).run(.cleanup).cleanup)
         #expect(report.count(.delete, .done) == marked.count)
         #expect(emulator.calls().map(\.action) == Array(repeating: "DeleteAccessKey", count: marked.count))
@@ -122,7 +122,7 @@ import SiftStore
         try emulator.setFaults(["throttle": [throttled: 3], "error5xx": [broken: -1], "vanish": [vanishing]])
         let temp = try TemporaryStore()
         let marked = try await prepare(emulator, temp, users: ["bob", "ci", "nancy", "alice", "ccm-sa"])
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
         let lines = Lines()
         let retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.05)
         let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: lines, retry: retry).run(.cleanup).cleanup)
@@ -137,7 +137,7 @@ import SiftStore
         let server = try await emulator.serverKeys()
         #expect(server[vanishing] == nil && server[throttled] == "Inactive" && server[broken] == "Active")
         // The failed key stays marked and is tried again by the next run; the vanished key left the graph.
-        let plan = try CleanupPlanner(store: temp.store).plan(config: try ConfigStore(store: temp.store).load(), now: Date())
+        let plan = try await CleanupPlanner(store: temp.store).plan(config: try ConfigStore(store: temp.store).load(), now: Date())
         #expect(plan.first { $0.key.id == broken }?.decision == .disable)
         #expect(!plan.contains { $0.key.id == vanishing })
     }
@@ -147,7 +147,7 @@ import SiftStore
         let temp = try TemporaryStore()
         let marked = try await prepare(emulator, temp, users: ["bob", "nancy"])
         let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
         let clock = TestClock(Date().addingTimeInterval(-1))
         let lines = Lines()
         let workflows = runner(temp, emulator, clock: clock, lines: lines)
@@ -169,7 +169,7 @@ import SiftStore
         #expect(report.lastUseChecks == marked.count && report.summary.contains("\(marked.count) GetAccessKeyLastUsed calls"))
         // Reported per key, in the run's output and in `cleanup log`; the graph learnt the use.
         #expect(lines.all.contains { $0.hasPrefix("skipped delete aws_iam_access_key \(bobKey)") && $0.contains("after it was disabled") })
-        let log = CleanupLog.lines(try CleanupJournal(store: temp.store).entries())
+        let log = await CleanupLog.lines(try temp.store.entries())
         #expect(log.contains { $0.contains("delete  \(bobKey)") && $0.contains("skipped") && $0.contains("after it was disabled") })
         let atime = try await temp.store.writer.read { db in
             try Int64.fetchOne(db, sql: "SELECT atime FROM node WHERE id = ?", arguments: [bobKey])
@@ -193,7 +193,7 @@ import SiftStore
         let used: Set = [bobKey, nancyKey]
         try await useAfterMarking(emulator, Array(used))
         let checksBefore = emulator.lastUseChecks().count
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=3"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=3"])
         let lines = Lines()
         let clock = TestClock(Date())
         let workflows = runner(temp, emulator, clock: clock, lines: lines)
@@ -221,7 +221,7 @@ import SiftStore
         #expect(report.summary.contains("\(marked.count) GetAccessKeyLastUsed calls"))
 
         // `cleanup log` says why; the graph knows the use now, and the mark is withdrawn.
-        let log = CleanupLog.lines(try CleanupJournal(store: temp.store).entries())
+        let log = await CleanupLog.lines(try temp.store.entries())
         for key in used {
             #expect(log.contains { $0.contains("disable \(key)") && $0.contains("skipped") && $0.contains("since it was marked") })
         }
@@ -267,12 +267,12 @@ import SiftStore
         // A dry run says so, and calls nothing.
         let checksBefore = emulator.lastUseChecks().count
         let dryLines = Lines()
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true"])
         _ = try await runner(temp, emulator, clock: TestClock(Date()), lines: dryLines).run(.cleanup)
         #expect(dryLines.all.contains { $0.hasPrefix("left alone aws_iam_access_key \(bobKey)") && $0.contains("seen by a collect after the mark") })
         #expect(emulator.lastUseChecks().count == checksBefore)
 
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup_dry_run=false"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup_dry_run=false"])
         let lines = Lines()
         let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup).cleanup)
         let bob = try #require(report.outcomes.first { $0.key.id == bobKey })
@@ -296,11 +296,11 @@ import SiftStore
         let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
         let bobKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
         // A run wrote bob's intent and was killed before its UpdateAccessKey; then the key was used.
-        let bob = try #require(try CleanupPlanner(store: temp.store).candidates().first { $0.id == bobKey })
-        let journal = CleanupJournal(store: temp.store)
-        _ = try journal.writeIntent(runId: "killed", key: bob, action: .disable, now: Date())
+        let bob = try await #require(try CleanupPlanner(store: temp.store).candidates().first { $0.id == bobKey })
+        let journal = temp.store
+        _ = try await journal.writeIntent(runId: "killed", key: bob, action: .disable, now: Date())
         try await useAfterMarking(emulator, [bobKey])
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false"])
         let lines = Lines()
         let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: lines).run(.cleanup).cleanup)
         let settled = try #require(report.outcomes.first { $0.key.id == bobKey && $0.recovered })
@@ -317,7 +317,7 @@ import SiftStore
         let marked = try await prepare(emulator, temp, users: ["bob", "ci"])
         let ciKey = try #require(emulator.scenarioKeys.first { $0.value.user == "ci" }?.key)
         try await useAfterMarking(emulator, [ciKey])
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_disable_first=false"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_disable_first=false"])
         let report = try #require(try await runner(temp, emulator, clock: TestClock(Date()), lines: Lines()).run(.cleanup).cleanup)
         let ci = try #require(report.outcomes.first { $0.key.id == ciKey })
         #expect(ci.action == .delete && ci.result == .skipped && ci.detail?.contains("not deleted") == true)
@@ -337,7 +337,7 @@ import SiftStore
         }
         let mainKey = try #require(emulator.scenarioKeys.first { $0.value.user == "bob" }?.key)
         try temp.store.mark(ids: secondKeys + [mainKey], desired: ["clean": .bool(true)], metadata: [:])
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "collect_role=sift-reader"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "collect_role=sift-reader"])
         let env = WorkflowEnvironment(store: temp.store, collect: { _ in "" }, actions: emulator.provider(role: "sift-reader"),
                                       runLine: { _ in }, output: { _ in })
         let report = try #require(try await WorkflowRunner(environment: env).run(.cleanup).cleanup)

@@ -93,7 +93,7 @@ struct CleanupFaultProxyTests {
             let temp = try TemporaryStore()
             _ = try await emulator.collect(into: temp.store)
             #expect(try temp.store.mark(ids: Array(keys.keys), desired: ["clean": .bool(true)], metadata: [:]) == keys.count)
-            try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=3"])
+            try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=3"])
             let clock = TestClock(Date())
             func workflows(_ actions: @escaping AccessKeyActionsProvider) -> WorkflowRunner {
                 WorkflowRunner(environment: WorkflowEnvironment(

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import GRDB
 import SiftAWS
-import SiftStore
+@testable import SiftStore
 @testable import SiftOps
 
 /// A cleanup of 1,000 keys run by a child process (`sift-ops-crashtest`) that is killed with SIGKILL at
@@ -46,7 +46,7 @@ import SiftStore
         var generator = SystemRandomNumberGenerator()
         let marked = Set(all.keys.sorted().shuffled(using: &generator).prefix(1000))
         try temp.store.mark(ids: Array(marked), desired: ["clean": .bool(true), "clean_reason": .string("kill test")], metadata: [:])
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=16"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=16"])
         let before = try await emulator.serverKeys()
         var environment = emulator.environment
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
@@ -83,7 +83,7 @@ import SiftStore
         #expect(calls.allSatisfy { all[$0.key]?.user == $0.user }, "the exact UserName of each key")
 
         // The journal agrees: no open intent, one done delete per marked key, no done action on another key.
-        let entries = try CleanupJournal(store: temp.store).entries()
+        let entries = try await temp.store.entries()
         #expect(entries.allSatisfy { $0.result != nil })
         let doneDeletes = entries.filter { $0.action == .delete && $0.result == .done }
         #expect(doneDeletes.count == marked.count && Set(doneDeletes.map(\.nodeId)) == marked)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import GRDB
 import SiftAWS
-import SiftStore
+@testable import SiftStore
 @testable import SiftOps
 
 /// Cloud calls recorded, with a hook that runs after each disable or delete.
@@ -47,7 +47,7 @@ final class RecordingActions: AccessKeyActions, @unchecked Sendable {
             try graph.addKey(key, user: user, desired: marked)
         }
         // One key at a time, straight to delete (no grace), so the order is the plan's order.
-        try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=1", "cleanup_disable_first=false"])
+        try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_pool_size=1", "cleanup_disable_first=false"])
         let store = temp.store
         // After the first delete, another process takes the cleanup lease over.
         let stealing = RecordingActions { key in
@@ -92,16 +92,16 @@ final class RecordingActions: AccessKeyActions, @unchecked Sendable {
         #expect(third.recorded.filter { !$0.hasPrefix("GetAccessKeyLastUsed") } == [])
     }
 
-    @Test func aLeaseGuardThatCannotRenewStaysLost() {
+    @Test func aLeaseGuardThatCannotRenewStaysLost() async {
         let renewals = Counter()
         let guarding = LeaseGuard(name: "cleanup", owner: LeaseOwner(), ttl: 60,
                                   renew: { _ in renewals.increment(); return renewals.value < 2 }, holder: { "other:2:x" })
-        #expect(guarding.confirm(now: Date()) == nil)
-        #expect(guarding.confirm(now: Date()) == "the cleanup lease was lost (held by other:2:x now)")
-        #expect(guarding.confirm(now: Date()) == "the cleanup lease was lost (held by other:2:x now)")
+        #expect(await guarding.confirm(now: Date()) == nil)
+        #expect(await guarding.confirm(now: Date()) == "the cleanup lease was lost (held by other:2:x now)")
+        #expect(await guarding.confirm(now: Date()) == "the cleanup lease was lost (held by other:2:x now)")
         #expect(renewals.value == 2, "once lost, it is not renewed again")
         struct Broken: Error, CustomStringConvertible { var description: String { "disk I/O error" } }
         let failing = LeaseGuard(name: "job j", owner: LeaseOwner(), ttl: 60, renew: { _ in throw Broken() }, holder: { nil })
-        #expect(failing.confirm(now: Date()) == "the job j lease could not be renewed: disk I/O error")
+        #expect(await failing.confirm(now: Date()) == "the job j lease could not be renewed: disk I/O error")
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import GRDB
-import SiftStore
+@testable import SiftStore
 @testable import SiftOps
 
 @Suite struct CleanupPlanTests {
@@ -23,22 +23,22 @@ import SiftStore
         return (temp, graph)
     }
 
-    @Test func onlyMarkedUnprotectedUncleanedNodesAreCandidates() throws {
+    @Test func onlyMarkedUnprotectedUncleanedNodesAreCandidates() async throws {
         let (temp, _) = try fixture()
-        let candidates = try CleanupPlanner(store: temp.store).candidates()
+        let candidates = try await CleanupPlanner(store: temp.store).candidates()
         #expect(candidates.map(\.id) == ["AIDAMARKEDUSER", "AKIAMARKED1", "AKIAMARKED2", "AKIANOUSER"])
         let first = try #require(candidates.first { $0.id == "AKIAMARKED1" })
         #expect(first.userName == "alice" && first.account == "123456789012" && first.reason == "unused for 90 days")
         #expect(first.status == "Active")
     }
 
-    @Test func disableFirstThenWaitThenDelete() throws {
+    @Test func disableFirstThenWaitThenDelete() async throws {
         let (temp, _) = try fixture()
         let planner = CleanupPlanner(store: temp.store)
         var config = OpsConfig()
         config.set(.cleanupGrace, .duration(OpsDuration(seconds: 7 * 86_400)))
         let start = utc("2026-03-01T00:00:00Z")
-        var plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: start).map { ($0.key.id, $0.decision) })
+        var plan = Dictionary(uniqueKeysWithValues: try await planner.plan(config: config, now: start).map { ($0.key.id, $0.decision) })
         #expect(plan["AKIAMARKED1"] == .disable)
         #expect(plan["AKIAMARKED2"] == .disable, "a key found Inactive is disabled again to start its grace")
         guard case .noAction(let why) = plan["AIDAMARKEDUSER"] else { Issue.record("user not unsupported"); return }
@@ -46,51 +46,51 @@ import SiftStore
         guard case .noAction = plan["AKIANOUSER"] else { Issue.record("key without user planned"); return }
 
         // Journal a finished disable of AKIAMARKED1 at `start`.
-        let journal = CleanupJournal(store: temp.store)
-        let key = try #require(try planner.candidates().first { $0.id == "AKIAMARKED1" })
-        let seq = try journal.writeIntent(runId: "r1", key: key, action: .disable, now: start)
-        plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: start).map { ($0.key.id, $0.decision) })
+        let journal = temp.store
+        let key = try #require(try await planner.candidates().first { $0.id == "AKIAMARKED1" })
+        let seq = try await journal.writeIntent(runId: "r1", key: key, action: .disable, now: start)
+        plan = Dictionary(uniqueKeysWithValues: try await planner.plan(config: config, now: start).map { ($0.key.id, $0.decision) })
         #expect(plan["AKIAMARKED1"] == .interrupted(.disable), "an intent without result is settled first")
-        try journal.complete(seq: seq, key: key, action: .disable, result: .done, detail: nil, now: start)
+        try await journal.complete(seq: seq, key: key, action: .disable, result: .done, detail: nil, now: start)
 
         let inGrace = start.addingTimeInterval(7 * 86_400 - 1)
-        plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: inGrace).map { ($0.key.id, $0.decision) })
+        plan = Dictionary(uniqueKeysWithValues: try await planner.plan(config: config, now: inGrace).map { ($0.key.id, $0.decision) })
         #expect(plan["AKIAMARKED1"] == .wait(disabledAt: start, until: start.addingTimeInterval(7 * 86_400)))
         let afterGrace = start.addingTimeInterval(7 * 86_400)
-        plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: afterGrace).map { ($0.key.id, $0.decision) })
+        plan = Dictionary(uniqueKeysWithValues: try await planner.plan(config: config, now: afterGrace).map { ($0.key.id, $0.decision) })
         #expect(plan["AKIAMARKED1"] == .delete(disabledAt: start))
         // Someone set it Active again (a later collect says so): it is not deleted.
-        try temp.store.writer.write { db in
+        try await temp.store.writer.write { db in
             try db.execute(sql: "UPDATE node SET reported = json_set(reported, '$.access_key_status', 'Active') WHERE id = 'AKIAMARKED1'")
         }
-        plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: afterGrace).map { ($0.key.id, $0.decision) })
+        plan = Dictionary(uniqueKeysWithValues: try await planner.plan(config: config, now: afterGrace).map { ($0.key.id, $0.decision) })
         #expect(plan["AKIAMARKED1"] == .noAction("set Active again after cleanup disabled it 2026-03-01T00:00:00Z; not deleted"))
 
         config.set(.cleanupDisableFirst, .bool(false))
-        plan = Dictionary(uniqueKeysWithValues: try planner.plan(config: config, now: start).map { ($0.key.id, $0.decision) })
+        plan = Dictionary(uniqueKeysWithValues: try await planner.plan(config: config, now: start).map { ($0.key.id, $0.decision) })
         #expect(plan["AKIAMARKED2"] == .delete(disabledAt: nil))
     }
 
-    @Test func theDisableResultUpdatesTheGraphInTheSameTransaction() throws {
+    @Test func theDisableResultUpdatesTheGraphInTheSameTransaction() async throws {
         let (temp, _) = try fixture()
         let planner = CleanupPlanner(store: temp.store)
-        let journal = CleanupJournal(store: temp.store)
-        let key = try #require(try planner.candidates().first { $0.id == "AKIAMARKED1" })
+        let journal = temp.store
+        let key = try #require(try await planner.candidates().first { $0.id == "AKIAMARKED1" })
         let at = utc("2026-03-01T00:00:00Z")
-        let seq = try journal.writeIntent(runId: "r1", key: key, action: .disable, now: at)
-        try journal.complete(seq: seq, key: key, action: .disable, result: .done, detail: nil, now: at)
+        let seq = try await journal.writeIntent(runId: "r1", key: key, action: .disable, now: at)
+        try await journal.complete(seq: seq, key: key, action: .disable, result: .done, detail: nil, now: at)
         let row = try #require(try temp.store.writer.read { db in
             try Row.fetchOne(db, sql: "SELECT reported, metadata FROM node WHERE id = 'AKIAMARKED1'")
         })
         #expect((row["reported"] as String).contains(#""access_key_status":"Inactive""#))
         #expect((row["metadata"] as String).contains(#""disabled_at":"2026-03-01T00:00:00Z""#))
-        let deleteSeq = try journal.writeIntent(runId: "r2", key: key, action: .delete, now: at)
-        try journal.complete(seq: deleteSeq, key: key, action: .delete, result: .done, detail: nil, now: at)
-        #expect(try temp.store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE id = 'AKIAMARKED1'") } == 0)
+        let deleteSeq = try await journal.writeIntent(runId: "r2", key: key, action: .delete, now: at)
+        try await journal.complete(seq: deleteSeq, key: key, action: .delete, result: .done, detail: nil, now: at)
+        await #expect(try temp.store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE id = 'AKIAMARKED1'") } == 0)
         let history = try temp.store.history(since: nil, limit: nil)
         #expect(history.map(\.change.rawValue) == ["node_updated", "node_deleted"])
         #expect(history.allSatisfy { $0.nodeId == "AKIAMARKED1" })
-        let log = CleanupLog.lines(try journal.entries())
+        let log = await CleanupLog.lines(try journal.entries())
         #expect(log.count == 2)
         #expect(log[0].contains("disable AKIAMARKED1  user=alice  account=123456789012  done  reason=\"unused for 90 days\""))
     }
@@ -103,7 +103,7 @@ import SiftStore
                                       runLine: { _ in }, output: lines.sink)
         // The default config is a dry run; so is cleanup=true with cleanup_dry_run left true.
         for assignments in [[], ["cleanup=true"], ["cleanup=false", "cleanup_dry_run=false"]] {
-            if !assignments.isEmpty { try ConfigStore(store: temp.store).set(assignments: assignments) }
+            if !assignments.isEmpty { try await ConfigStore(store: temp.store).set(assignments: assignments) }
             let report = try await WorkflowRunner(environment: env).run(.cleanup)
             let cleanup = try #require(report.cleanup)
             #expect(cleanup.dryRun && cleanup.runId == nil)

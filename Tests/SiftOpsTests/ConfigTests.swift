@@ -4,9 +4,9 @@ import SiftStore
 @testable import SiftOps
 
 @Suite struct ConfigTests {
-    @Test func defaultsAreThoseOfTheSpec() throws {
+    @Test func defaultsAreThoseOfTheSpec() async throws {
         let temp = try TemporaryStore()
-        let config = try ConfigStore(store: temp.store).load()
+        let config = try await ConfigStore(store: temp.store).load()
         #expect(config.cleanup == false)
         #expect(config.cleanupDryRun == true)
         #expect(config.isDryRun)
@@ -19,12 +19,12 @@ import SiftStore
         #expect(config.explicitlySet.isEmpty)
     }
 
-    @Test func setWritesTypedValuesToTheSettingTable() throws {
+    @Test func setWritesTypedValuesToTheSettingTable() async throws {
         let temp = try TemporaryStore()
         let configs = ConfigStore(store: temp.store)
-        try configs.set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_grace=2d12h",
+        try await configs.set(assignments: ["cleanup=true", "cleanup_dry_run=false", "cleanup_grace=2d12h",
                                       "collect_accounts=[111111111111, 222222222222]", "collect_role=SiftAudit"])
-        let config = try configs.load()
+        let config = try await configs.load()
         #expect(config.cleanup && !config.cleanupDryRun && !config.isDryRun)
         #expect(config.cleanupGrace.seconds == 2 * 86_400 + 12 * 3600)
         #expect(config.collectAccounts == ["111111111111", "222222222222"])
@@ -34,13 +34,13 @@ import SiftStore
         #expect(try temp.store.setting("collect_role") == .string("SiftAudit"))
     }
 
-    @Test func oneBadValueRefusesTheWholeLine() throws {
+    @Test func oneBadValueRefusesTheWholeLine() async throws {
         let temp = try TemporaryStore()
         let configs = ConfigStore(store: temp.store)
-        #expect(throws: ConfigError.self) { try configs.set(assignments: ["cleanup=true", "cleanup_pool_size=0"]) }
-        #expect(try configs.load().cleanup == false, "the valid first assignment was not written")
+        await #expect(throws: ConfigError.self) { try await configs.set(assignments: ["cleanup=true", "cleanup_pool_size=0"]) }
+        #expect(try await configs.load().cleanup == false, "the valid first assignment was not written")
         do {
-            try configs.set(assignments: ["cleanup_pool_size=many"])
+            try await configs.set(assignments: ["cleanup_pool_size=many"])
             Issue.record("accepted a word as a number")
         } catch {
             #expect(error.description.contains("cleanup_pool_size must be a whole number, not 'many'"))
@@ -62,28 +62,28 @@ import SiftStore
         ("cleanup", "expected key=value"),
         ("cleanup=true cleanup=false", "must be true or false"),
     ])
-    func badValuesSayWhy(assignment: String, why: String) throws {
+    func badValuesSayWhy(assignment: String, why: String) async throws {
         let temp = try TemporaryStore()
         do {
-            try ConfigStore(store: temp.store).set(assignments: [assignment])
+            try await ConfigStore(store: temp.store).set(assignments: [assignment])
             Issue.record("accepted \(assignment)")
         } catch {
             #expect(error.description.contains(why), "\(error.description)")
         }
     }
 
-    @Test func forceAcceptsAShortGraceAndItLoadsBack() throws {
+    @Test func forceAcceptsAShortGraceAndItLoadsBack() async throws {
         let temp = try TemporaryStore()
         let configs = ConfigStore(store: temp.store)
-        try configs.set(assignments: ["cleanup_grace=0s"], force: true)
-        #expect(try configs.load().cleanupGrace.seconds == 0)
-        try configs.set(assignments: ["cleanup_grace=1h"])
-        #expect(try configs.load().cleanupGrace.seconds == 3600)
+        try await configs.set(assignments: ["cleanup_grace=0s"], force: true)
+        #expect(try await configs.load().cleanupGrace.seconds == 0)
+        try await configs.set(assignments: ["cleanup_grace=1h"])
+        #expect(try await configs.load().cleanupGrace.seconds == 3600)
     }
 
-    @Test func theSameKeyTwiceIsRefused() throws {
+    @Test func theSameKeyTwiceIsRefused() async throws {
         let temp = try TemporaryStore()
-        #expect(throws: ConfigError.self) { try ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup=false"]) }
+        await #expect(throws: ConfigError.self) { try await ConfigStore(store: temp.store).set(assignments: ["cleanup=true", "cleanup=false"]) }
     }
 
     @Test func durationsParseAndPrint() throws {
@@ -141,18 +141,18 @@ import SiftStore
         #expect(parsed.explicitlySet == [.cleanup])
     }
 
-    @Test func editRunsTheEditorAndSavesValidChanges() throws {
+    @Test func editRunsTheEditorAndSavesValidChanges() async throws {
         let temp = try TemporaryStore()
         let configs = ConfigStore(store: temp.store)
         let editor = ConfigEditor(editor: "sed -i -e 's/^cleanup_pool_size: 16/cleanup_pool_size: 4/' -e 's/^cleanup: false/cleanup: true/'",
                                   askReopen: { _ in Issue.record("asked to re-open"); return false })
-        let changed = try editor.edit(configs)
+        let changed = try await editor.edit(configs)
         #expect(Set(changed) == [.cleanup, .cleanupPoolSize])
-        let config = try configs.load()
+        let config = try await configs.load()
         #expect(config.cleanupPoolSize == 4 && config.cleanup)
     }
 
-    @Test func editRefusesBadValuesReopensAndCanAbort() throws {
+    @Test func editRefusesBadValuesReopensAndCanAbort() async throws {
         let temp = try TemporaryStore()
         let configs = ConfigStore(store: temp.store)
         // First pass writes a bad value; the re-opened editor (second pass) fixes it.
@@ -170,15 +170,15 @@ import SiftStore
         chmod(script, 0o755)
         var refused: [String] = []
         let editor = ConfigEditor(editor: script, askReopen: { errors in refused.append(errors.description); return true })
-        #expect(try editor.edit(configs) == [.cleanupGrace])
+        #expect(try await editor.edit(configs) == [.cleanupGrace])
         #expect(refused.count == 1)
         #expect(refused.first?.contains("line ") == true && refused.first?.contains("cleanup_grace: soon") == true)
-        #expect(try configs.load().cleanupGrace.seconds == 3 * 86_400)
+        #expect(try await configs.load().cleanupGrace.seconds == 3 * 86_400)
 
         let aborting = ConfigEditor(editor: "sed -i 's/^cleanup: false/cleanup: perhaps/'", askReopen: { _ in false })
-        #expect(throws: ConfigError.self) { try aborting.edit(configs) }
-        #expect(try configs.load().cleanup == false)
+        await #expect(throws: ConfigError.self) { try await aborting.edit(configs) }
+        #expect(try await configs.load().cleanup == false)
         let failingEditor = ConfigEditor(editor: "false", askReopen: { _ in false })
-        #expect(throws: ConfigError.self) { try failingEditor.edit(configs) }
+        await #expect(throws: ConfigError.self) { try await failingEditor.edit(configs) }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import SiftStore
+@testable import SiftStore
 @testable import SiftOps
 
 /// Writes a small account -> user -> access key graph straight into the node and edge tables, for

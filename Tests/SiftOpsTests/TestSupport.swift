@@ -1,5 +1,5 @@
 import Foundation
-import SiftStore
+@testable import SiftStore
 @testable import SiftOps
 
 /// A fresh database in a temporary directory, removed by `cleanup()`.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import GRDB
-import SiftStore
+@testable import SiftStore
 @testable import SiftOps
 
 /// SPEC section 1 typed as a user types it, with the real `sift` binary against the emulator.

@@ -31,7 +31,7 @@ import Testing
     }
 
     /// Runs one line in a fresh shell; returns whether it succeeded, its stdout, stderr and requested exit status.
-    func run(_ line: String) throws -> (ok: Bool, out: String, err: String, status: Int32) {
+    func run(_ line: String) async throws -> (ok: Bool, out: String, err: String, status: Int32) {
         let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
         let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -42,7 +42,7 @@ import Testing
             options: ShellOptions(databasePath: databasePath),
             out: OutputWriter(descriptor: outHandle.fileDescriptor), err: OutputWriter(descriptor: errHandle.fileDescriptor),
             environment: [:])
-        let ok = Shell(context: context).run(line: line)
+        let ok = await Shell(context: context).run(line: line)
         context.out.flush()
         context.err.flush()
         try outHandle.close()
@@ -51,49 +51,49 @@ import Testing
                 context.requestedExitStatus)
     }
 
-    @Test func runReportsAndAsksForStatus3() throws {
-        let result = try run("check run iam.unused_access_keys iam.root_access_key")
+    @Test func runReportsAndAsksForStatus3() async throws {
+        let result = try await run("check run iam.unused_access_keys iam.root_access_key")
         #expect(result.ok && result.status == 3)
         #expect(result.out.contains("FAIL  iam.unused_access_keys  MEDIUM  Active access keys unused for 90 days  [days=90]\n    AKIAOLD  aws_iam_access_key  user bob, account prod (111111111111)\n"))
         #expect(result.out.contains("PASS  iam.root_access_key"))
         #expect(!result.out.contains("AKIANEW"))
-        let passing = try run("check run iam.root_access_key")
+        let passing = try await run("check run iam.root_access_key")
         #expect(passing.ok && passing.status == 0)
-        #expect(try run("check run --param days=500 iam.unused_access_keys").status == 0)
+        await #expect(try run("check run --param days=500 iam.unused_access_keys").status == 0)
     }
 
-    @Test func pipedFailingResourcesAreCleaned() throws {
-        let result = try run(#"check run iam.unused_access_keys | clean "unused for 90 days""#)
+    @Test func pipedFailingResourcesAreCleaned() async throws {
+        let result = try await run(#"check run iam.unused_access_keys | clean "unused for 90 days""#)
         #expect(result.ok && result.status == 3)
         #expect(result.out.contains("AKIAOLD") && !result.out.contains("AKIANEW"))
         #expect(result.err.contains("check run #1: 1 of 1 checks failed, 1 failing resources"))
-        let marked = try run("search /desired.clean == true | count")
+        let marked = try await run("search /desired.clean == true | count")
         #expect(marked.out.contains("total matched: 1"))
-        let nothing = try run("check run iam.root_access_key | count")
+        let nothing = try await run("check run iam.root_access_key | count")
         #expect(nothing.ok && nothing.out.contains("total matched: 0"))
-        let second = try run("check run iam.unused_access_keys")
+        let second = try await run("check run iam.unused_access_keys")
         #expect(second.out.contains("(still failing)") && second.out.contains("0 new, 0 resolved, 1 still failing"))
     }
 
-    @Test func protectedKeysAreExemptUnlessIncluded() throws {
-        #expect(try run("search id(AKIAOLD) | protect").ok)
-        let exempt = try run("check run iam.unused_access_keys")
+    @Test func protectedKeysAreExemptUnlessIncluded() async throws {
+        await #expect(try run("search id(AKIAOLD) | protect").ok)
+        let exempt = try await run("check run iam.unused_access_keys")
         #expect(exempt.ok && exempt.status == 0)
         #expect(exempt.out.contains("PASS  iam.unused_access_keys") && exempt.out.contains("    exempt (protected): AKIAOLD  aws_iam_access_key"))
-        let included = try run("check run --include-protected iam.unused_access_keys")
+        let included = try await run("check run --include-protected iam.unused_access_keys")
         #expect(included.ok && included.status == 3 && included.out.contains("FAIL  iam.unused_access_keys"))
-        #expect(!(try run("check list --include-protected")).ok)
+        await #expect(!(try run("check list --include-protected")).ok)
     }
 
     /// SPEC 11: `kinds` and the REPL's completion know the IAM graph's kinds and the permissions summary.
-    @Test func kindsAndCompletionKnowTheIAMGraph() throws {
-        let policy = try run("kinds policy")
+    @Test func kindsAndCompletionKnowTheIAMGraph() async throws {
+        let policy = try await run("kinds policy")
         #expect(policy.ok && policy.out.contains("subkinds: aws_iam_inline_policy, aws_iam_policy"), "\(policy.out)")
-        let user = try run("kinds aws_iam_user")
+        let user = try await run("kinds aws_iam_user")
         #expect(user.out.contains("permissions.admin") && user.out.contains("permissions.privilege_escalation"))
         let context = ShellContext(options: ShellOptions(databasePath: databasePath),
                                    out: OutputWriter(descriptor: 1), err: OutputWriter(descriptor: 2), environment: [:])
-        let completion = REPL.liveCompletion(context, openingDatabase: false)
+        let completion = await REPL.liveCompletion(context, openingDatabase: false)
         func complete(_ line: String) -> [String] { completion.complete(line: line, cursor: line.count).candidates }
         #expect(complete("search is(aws_iam_g") == ["aws_iam_group"])
         #expect(complete("search is(mfa") == ["mfa_device"])
@@ -101,22 +101,22 @@ import Testing
         #expect(complete("check run iam.user_p") == ["iam.user_privilege_escalation"])
     }
 
-    @Test func listShowHistoryAndErrors() throws {
-        let list = try run("check list")
+    @Test func listShowHistoryAndErrors() async throws {
+        let list = try await run("check list")
         #expect(list.ok && list.out.split(separator: "\n").count == 11)
-        let show = try run("check show iam.user_without_mfa")
+        let show = try await run("check show iam.user_without_mfa")
         #expect(show.ok && show.out.contains("remediation:\n  1. ") && show.out.contains("severity: HIGH"))
-        let unknown = try run("check show iam.user_without_mf")
+        let unknown = try await run("check show iam.user_without_mf")
         #expect(!unknown.ok && unknown.err.contains("unknown check 'iam.user_without_mf' (did you mean iam.user_without_mfa?)"))
-        let badParameter = try run("check run --param days=abc")
+        let badParameter = try await run("check run --param days=abc")
         #expect(!badParameter.ok && badParameter.err.contains("days=abc: not a whole number"))
-        let badFormat = try run("check run --format pdf")
+        let badFormat = try await run("check run --format pdf")
         #expect(!badFormat.ok && badFormat.err.contains("unknown format 'pdf'"))
-        #expect(!(try run("check frobnicate")).ok)
-        _ = try run("check run --format sarif --output \(directory.appendingPathComponent("r.sarif").path)")
+        await #expect(!(try run("check frobnicate")).ok)
+        _ = try await run("check run --format sarif --output \(directory.appendingPathComponent("r.sarif").path)")
         let sarif = try Data(contentsOf: directory.appendingPathComponent("r.sarif"))
         #expect((try JSONSerialization.jsonObject(with: sarif) as? [String: Any])?["version"] as? String == "2.1.0")
-        let history = try run("check history")
+        let history = try await run("check history")
         #expect(history.out.hasPrefix("#1  ") && history.out.contains(" failed  iam.access_key_rotation,iam.admin_keys_unused,iam.inactive_keys_not_deleted,"))
     }
 }

@@ -29,7 +29,7 @@ import Testing
     }
 
     /// Runs one line in a fresh shell; returns whether it succeeded, its stdout and stderr.
-    func run(_ line: String, databasePath: String? = nil) throws -> (ok: Bool, out: String, err: String) {
+    func run(_ line: String, databasePath: String? = nil) async throws -> (ok: Bool, out: String, err: String) {
         let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
         let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -40,7 +40,7 @@ import Testing
             options: ShellOptions(databasePath: databasePath ?? self.databasePath),
             out: OutputWriter(descriptor: outHandle.fileDescriptor), err: OutputWriter(descriptor: errHandle.fileDescriptor),
             environment: [:])
-        let ok = Shell(context: context).run(line: line)
+        let ok = await Shell(context: context).run(line: line)
         context.out.flush()
         context.err.flush()
         try outHandle.close()
@@ -48,83 +48,83 @@ import Testing
         return (ok, try String(contentsOfFile: outPath, encoding: .utf8), try String(contentsOfFile: errPath, encoding: .utf8))
     }
 
-    @Test func catastrophicRegexAnswers() throws {
-        let result = try run(#"search name =~ "(a*)*b" | count"#)
+    @Test func catastrophicRegexAnswers() async throws {
+        let result = try await run(#"search name =~ "(a*)*b" | count"#)
         #expect(result.ok)
         #expect(result.out == "total matched: 0\ntotal unmatched: 0\n")
-        let dollar = try run(#"search name =~ "(.*)*x$" | count"#)
+        let dollar = try await run(#"search name =~ "(.*)*x$" | count"#)
         #expect(dollar.out == "total matched: 0\ntotal unmatched: 0\n")
     }
 
-    @Test func invalidPatternIsPlaced() throws {
-        let result = try run(#"search name =~ "a(b" | count"#)
+    @Test func invalidPatternIsPlaced() async throws {
+        let result = try await run(#"search name =~ "a(b" | count"#)
         #expect(!result.ok)
         #expect(Self.errorLine(result.err) == "error at 1:17: invalid regular expression \"a(b\" for 'name' at character 4: missing ')' for the '(' at character 2")
     }
 
-    @Test func queryTimeout() throws {
-        #expect(try run("config set query_timeout=1s").ok)
+    @Test func queryTimeout() async throws {
+        await #expect(try run("config set query_timeout=1s").ok)
         // Each match takes about a second in a debug build: ten of them pass the limit.
-        let result = try run(#"search id != AIDALONG and name =~ "[a-z]{0,1000}x" | count"#)
+        let result = try await run(#"search id != AIDALONG and name =~ "[a-z]{0,1000}x" | count"#)
         #expect(!result.ok)
         #expect(Self.errorLine(result.err) == "error at 1:8: query timed out after 1 s (config query_timeout)")
-        #expect(try run("config set query_timeout=-1s").err.contains("'-1s' is not a duration"))
+        await #expect(try run("config set query_timeout=-1s").err.contains("'-1s' is not a duration"))
     }
 
-    @Test func costlyMatchIsAnErrorNotANo() throws {
-        let result = try run(#"search id == AIDALONG and name =~ "[a-z]{0,1000}x" | count"#)
+    @Test func costlyMatchIsAnErrorNotANo() async throws {
+        let result = try await run(#"search id == AIDALONG and name =~ "[a-z]{0,1000}x" | count"#)
         #expect(!result.ok)
         #expect(Self.errorLine(result.err) == "error at 1:8: regular expression too costly on a value of 20000 characters (more than 10000000 steps)")
     }
 
-    @Test func sqliteSizeErrorsAreOneLine() throws {
+    @Test func sqliteSizeErrorsAreOneLine() async throws {
         let nested = "all " + String(repeating: "with(any, --> ", count: 30) + "all" + String(repeating: ")", count: 30)
-        let result = try run("search \(nested) | count")
+        let result = try await run("search \(nested) | count")
         #expect(!result.ok)
         #expect(Self.errorLine(result.err) == "error at 1:8: query too complex for SQLite (parser stack overflow): simplify the nesting or split the query")
     }
 
-    @Test func deepInputIsAnError() throws {
-        let result = try run("parse " + String(repeating: "(", count: 3000) + "all" + String(repeating: ")", count: 3000))
+    @Test func deepInputIsAnError() async throws {
+        let result = try await run("parse " + String(repeating: "(", count: 3000) + "all" + String(repeating: ")", count: 3000))
         #expect(!result.ok)
         #expect(result.err.hasPrefix("error at 1:39: query nested too deeply"))
     }
 
-    @Test func jobsAddRefusesABadLine() throws {
-        let unknownKind = try run("jobs add --id bad 'search is(acces_key) | count'")
+    @Test func jobsAddRefusesABadLine() async throws {
+        let unknownKind = try await run("jobs add --id bad 'search is(acces_key) | count'")
         #expect(!unknownKind.ok)
         #expect(Self.errorLine(unknownKind.err) == "error at 1:30: jobs add: the job's line does not run: unknown kind 'acces_key' (did you mean access_key?)")
-        let deep = try run("jobs add --id deep 'search " + String(repeating: "(", count: 3000) + "all" + String(repeating: ")", count: 3000) + "'")
+        let deep = try await run("jobs add --id deep 'search " + String(repeating: "(", count: 3000) + "all" + String(repeating: ")", count: 3000) + "'")
         #expect(deep.err.hasPrefix("error at 1:60: jobs add: the job's line does not run: query nested too deeply"))
-        let command = try run("jobs add --id typo 'serch all'")
+        let command = try await run("jobs add --id typo 'serch all'")
         #expect(command.err.hasPrefix("error at 1:21: jobs add: the job's line does not run: unknown command 'serch'"))
-        #expect(try run("jobs add --id good 'search is(user) | count'").ok)
-        let list = try run("jobs list")
+        await #expect(try run("jobs add --id good 'search is(user) | count'").ok)
+        let list = try await run("jobs list")
         #expect(list.out.contains("good:") && !list.out.contains("bad") && !list.out.contains("deep") && !list.out.contains("typo"))
     }
 
-    @Test func configSetIsCheckedForSenseAndPlaced() throws {
-        let grace = try run("config set cleanup=true cleanup_grace=0s")
+    @Test func configSetIsCheckedForSenseAndPlaced() async throws {
+        let grace = try await run("config set cleanup=true cleanup_grace=0s")
         #expect(!grace.ok)
         #expect(grace.err.hasPrefix("error at 1:39: config set: 'cleanup_grace=0s': cleanup_grace must be at least 1h, not 0s"))
-        #expect(try run("config set --force cleanup_grace=0s").out == "cleanup_grace = 0s\n")
-        #expect(try run("config set clenup=true").err.hasPrefix("error at 1:12: config set: 'clenup=true': unknown config key"))
-        let cron = try run("jobs add --id never --schedule '0 0 31 2 *' 'search all | count'")
+        await #expect(try run("config set --force cleanup_grace=0s").out == "cleanup_grace = 0s\n")
+        await #expect(try run("config set clenup=true").err.hasPrefix("error at 1:12: config set: 'clenup=true': unknown config key"))
+        let cron = try await run("jobs add --id never --schedule '0 0 31 2 *' 'search all | count'")
         #expect(Self.errorLine(cron.err) == "error at 1:32: jobs add: cron schedule '0 0 31 2 *' never fires: day 31 of the month does not occur in feb")
-        #expect(try run("jobs add --id weekly --schedule '0 9 * * MON-SUN' 'search all | count'").ok)
+        await #expect(try run("jobs add --id weekly --schedule '0 9 * * MON-SUN' 'search all | count'").ok)
     }
 
-    @Test func checkReportsArePrivate() throws {
+    @Test func checkReportsArePrivate() async throws {
         let path = directory.appendingPathComponent("report.txt").path
         FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
-        #expect(try run("check run --output \(path)").ok)
+        await #expect(try run("check run --output \(path)").ok)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("iam.unused_access_keys"))
     }
 
-    @Test func anImpossibleDatabasePathIsOneLine() throws {
-        let result = try run("search all", databasePath: "/proc/nonexistent/x.db")
+    @Test func anImpossibleDatabasePathIsOneLine() async throws {
+        let result = try await run("search all", databasePath: "/proc/nonexistent/x.db")
         #expect(!result.ok)
         #expect(result.err == "error: cannot open database /proc/nonexistent/x.db: cannot create directory /proc/nonexistent: No such file or directory\n")
     }

@@ -111,7 +111,7 @@ public struct CheckCommand: ShellCommand {
 
 /// `check list`.
 struct CheckListCommand: StandaloneCommand {
-    func run(in context: ShellContext) throws {
+    func run(in context: ShellContext) async throws {
         context.out.write(CatalogueText.list(CheckCatalogue.builtin.checks))
     }
 }
@@ -121,7 +121,7 @@ struct CheckShowCommand: StandaloneCommand {
     let id: Word
     let parameters: ParameterOverrides
 
-    func run(in context: ShellContext) throws {
+    func run(in context: ShellContext) async throws {
         let catalogue = CheckCatalogue.builtin
         do {
             let check = try catalogue.check(id: id.text)
@@ -137,8 +137,8 @@ struct CheckShowCommand: StandaloneCommand {
 struct CheckHistoryCommand: StandaloneCommand {
     let limit: Int
 
-    func run(in context: ShellContext) throws {
-        let runs = try CheckRunStore(store: context.store()).runs(limit: limit)
+    func run(in context: ShellContext) async throws {
+        let runs = try await CheckRunStore(store: context.store()).runs(limit: limit)
         if runs.isEmpty {
             context.out.line("no check runs yet (check run)")
             return
@@ -157,8 +157,8 @@ struct CheckRunCommand: ResultProducingCommand {
     let format: ReportFormat
     let output: String?
 
-    func run(in context: ShellContext) throws {
-        let report = try execute(in: context)
+    func run(in context: ShellContext) async throws {
+        let report = try await execute(in: context)
         let rendered = format.render(report)
         if let output {
             try write(rendered, to: output)
@@ -169,8 +169,8 @@ struct CheckRunCommand: ResultProducingCommand {
         if report.anyFailed { context.requestExitStatus(3) }
     }
 
-    func produce(in context: ShellContext) throws -> String {
-        let report = try execute(in: context)
+    func produce(in context: ShellContext) async throws -> String {
+        let report = try await execute(in: context)
         if let output { try write(format.render(report), to: output) }
         context.err.line(summary(report))
         context.err.flush()
@@ -188,15 +188,15 @@ struct CheckRunCommand: ResultProducingCommand {
     }
 
     /// Runs the checks under Ctrl-C and the `query_timeout` limit (the whole run counts as one query).
-    private func execute(in context: ShellContext) throws -> CheckRunReport {
-        let store = try context.store()
-        let deadline = Deadline(seconds: try context.queryTimeout()) { store.interrupt() }
+    private func execute(in context: ShellContext) async throws -> CheckRunReport {
+        let store = try await context.store()
+        let deadline = Deadline(seconds: try await context.queryTimeout()) { store.interrupt() }
         defer { deadline.stop() }
         do {
-            return try Interruption.shared.cancellable({ store.interrupt() }) {
-                try CheckRunner(store: store, kinds: context.kinds).run(request)
+            return try await Interruption.shared.cancellable({ store.interrupt() }) {
+                try await CheckRunner(store: store, kinds: context.kinds).run(request)
             }
-        } catch let error where GraphStore.isInterruption(error) {
+        } catch let error where store.isInterruption(error) {
             throw ShellError(deadline.fired ? "check run: timed out after \(deadline.seconds) s (config query_timeout)" : "interrupted")
         } catch let error as CheckError {
             var position = ids.first?.position
@@ -239,5 +239,5 @@ struct CheckRunCommand: ResultProducingCommand {
 /// query it returns (which selects exactly the command's results) to the rest of the pipeline.
 public protocol ResultProducingCommand: StandaloneCommand {
     /// Does the command's work and returns a query text selecting its results.
-    func produce(in context: ShellContext) throws -> String
+    func produce(in context: ShellContext) async throws -> String
 }

@@ -2,15 +2,6 @@ import Foundation
 import SiftAWS
 import SiftStore
 
-/// Writes collected subgraphs into the graph store, each in one transaction.
-struct StoreSubgraphSink: SubgraphSink {
-    let store: GraphStore
-
-    func write(_ subgraph: Subgraph) throws {
-        try store.replaceSubgraph(subgraph)
-    }
-}
-
 /// `collect [--profile P ...] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]`.
 public struct CollectCommand: ShellCommand, StandaloneCommand {
     public static let info = CommandInfo(
@@ -50,24 +41,16 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
             profiles: profiles, endpoint: endpoint, assumeRole: role, accounts: accounts, organisation: organisation))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let options = CollectOptions(
             profiles: profiles.isEmpty ? context.options.profile.map { [$0] } ?? [] : profiles,
             endpoint: endpoint ?? context.options.endpoint,
             assumeRole: assumeRole, accounts: accounts, organisation: organisation,
             environment: context.environment,
             credentialOptions: CredentialOptions(mfaPrompt: context.err.isTerminal ? .terminal : .unavailable))
-        let sink = StoreSubgraphSink(store: try context.store())
+        let store = try await context.store()
         let display = CollectDisplay(context.err)
-        let outcome = AsyncOutcome<CollectSummary>()
-        Task {
-            do {
-                outcome.finish(.success(try await Collector.run(options: options, sink: sink) { display.show($0) }))
-            } catch {
-                outcome.finish(.failure(error))
-            }
-        }
-        let summary = try outcome.wait()
+        let summary = try await Collector.run(options: options, store: store) { display.show($0) }
         display.clear()
         for source in summary.sources { context.out.line("source: " + source) }
         context.out.line(summary.description)
@@ -79,23 +62,6 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
         if !summary.failures.isEmpty && summary.accounts.isEmpty {
             throw ShellError("collect: every account failed")
         }
-    }
-}
-
-/// The result of async work, waited for from synchronous code.
-final class AsyncOutcome<T>: @unchecked Sendable {
-    private let semaphore = DispatchSemaphore(value: 0)
-    private var result: Result<T, Error>?
-
-    func finish(_ result: Result<T, Error>) {
-        self.result = result
-        semaphore.signal()
-    }
-
-    func wait() throws -> T {
-        semaphore.wait()
-        guard let result else { throw ShellError("the work ended without a result") }
-        return try result.get()
     }
 }
 

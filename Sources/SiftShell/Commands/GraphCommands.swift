@@ -16,7 +16,7 @@ public struct KindsCommand: ShellCommand, StandaloneCommand {
         return .standalone(KindsCommand(name: words.first))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let model = context.kinds
         let out = context.out
         guard let name else {
@@ -86,7 +86,7 @@ public struct HistoryCommand: ShellCommand, StandaloneCommand {
         return .standalone(HistoryCommand(since: since, limit: limit))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let now = Date()
         var start: Date?
         switch since {
@@ -102,7 +102,7 @@ public struct HistoryCommand: ShellCommand, StandaloneCommand {
             }
         default: start = nil
         }
-        let records = try context.store().history(since: start, limit: limit)
+        let records = try await context.store().history(since: start, limit: limit)
         for record in records {
             var line = "\(ISOTime.format(record.at))  \(record.change.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(record.kind)  \(record.nodeId)"
             if let name = record.name { line += "  " + name }

@@ -25,7 +25,7 @@ public struct HelpCommand: ShellCommand, StandaloneCommand {
         return .standalone(HelpCommand(topic: words.first))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let out = context.out
         guard let topic else {
             let infos = context.registry.infos

@@ -8,7 +8,7 @@ struct OpsShellEnvironment {
     let context: ShellContext
 
     /// The database of the shell.
-    func store() throws -> GraphStore { try context.store() }
+    func store() async throws -> any GraphBackend { try await context.store() }
 
     /// The AWS settings of the command line and the environment.
     var awsConfiguration: AWSConfiguration {
@@ -16,10 +16,9 @@ struct OpsShellEnvironment {
     }
 
     /// What workflows need, wired to this shell: collect with the configured accounts and role,
-    /// cleanup calls through IAM, job lines run as if typed (on their own thread, so a job's line may
-    /// itself wait for async work).
-    func workflowEnvironment(now: @escaping @Sendable () -> Date = { Date() }) throws -> WorkflowEnvironment {
-        let store = try store()
+    /// cleanup calls through IAM, job lines run as if typed.
+    func workflowEnvironment(now: @escaping @Sendable () -> Date = { Date() }) async throws -> WorkflowEnvironment {
+        let store = try await store()
         let context = context
         let configuration = awsConfiguration
         let err = context.err
@@ -32,7 +31,7 @@ struct OpsShellEnvironment {
         // lifetime): temporary credentials are renewed before expiry, once for all. No terminal: no MFA prompt.
         let credentials = CredentialProviderCache(options: CredentialOptions(mfaPrompt: .unavailable))
         let actions: AccessKeyActionsProvider = { account in
-            let config = try configStore.load()
+            let config = try await configStore.load()
             let transport = AWSTransport(maxInFlight: config.cleanupPoolSize)
             return try await IAMKeyActionsProvider(configuration: configuration, role: config.collectRole, transport: transport,
                                                    credentials: credentials)
@@ -44,7 +43,7 @@ struct OpsShellEnvironment {
                 let options = CollectOptions(profile: profile, endpoint: endpoint, assumeRole: config.collectRole,
                                              accounts: config.collectAccounts, environment: environment,
                                              credentialCache: credentials)
-                let summary = try await Collector.run(options: options, sink: StoreSubgraphSink(store: store))
+                let summary = try await Collector.run(options: options, store: store)
                 for failure in summary.failures { err.line("collect: \(failure)") }
                 guard summary.credentialRefreshes > 0 else { return summary.description }
                 return summary.description + "; credentials renewed \(summary.credentialRefreshes) times so far"
@@ -56,29 +55,19 @@ struct OpsShellEnvironment {
     }
 }
 
-/// Runs a job's line with a shell of the same context, on a thread of its own.
+/// Runs a job's line with a shell of the same context.
 enum OpsLineRunner {
     static func run(_ line: String, context: ShellContext) async throws {
-        let ok: Bool = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: Shell(context: context, registry: context.registry).run(line: line))
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
+        let ok = await Shell(context: context, registry: context.registry).run(line: line)
         if !ok { throw ShellError("the line failed: \(line)") }
     }
 }
 
-/// Waits, from a command's synchronous `run`, for async work.
+/// Async work of a command that Ctrl-C cancels: a cleanup finishes the keys under way and starts no other.
 enum OpsWait {
-    static func result<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let outcome = AsyncOutcome<T>()
-        let task = Task {
-            do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
-        }
-        // Ctrl-C cancels the work: a cleanup finishes the keys under way and starts no other.
-        return try Interruption.shared.cancellable({ task.cancel() }) { try outcome.wait() }
+    static func result<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await work() }
+        return try await Interruption.shared.cancellable({ task.cancel() }) { try await task.value }
     }
 }
 
@@ -124,11 +113,11 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
         }
     }
 
-    public func run(in context: ShellContext) throws {
-        let configs = ConfigStore(store: try context.store())
+    public func run(in context: ShellContext) async throws {
+        let configs = ConfigStore(store: try await context.store())
         switch action {
         case .show(let name):
-            let config = try configs.load()
+            let config = try await configs.load()
             let keys = try name.map { [try ConfigKey.named($0)] } ?? ConfigKey.allCases
             let width = keys.map(\.rawValue.count).max() ?? 0
             for key in keys {
@@ -138,7 +127,7 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
         case .set(let words, let force):
             let assigned: [(ConfigKey, ConfigValue)]
             do {
-                assigned = try configs.set(assignments: words.map(\.text), force: force)
+                assigned = try await configs.set(assignments: words.map(\.text), force: force)
             } catch let error {
                 // Placed at the refused assignment: at its value when the key is known, else at the key.
                 guard case .invalid(let assignment, _) = error, let word = words.first(where: { $0.text == assignment }) else { throw error }
@@ -161,7 +150,7 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
                 let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "n"
                 return answer.isEmpty || answer == "y" || answer == "yes"
             }
-            let changed = try editor.edit(configs)
+            let changed = try await editor.edit(configs)
             context.out.line(changed.isEmpty ? "config: no change" : "config: changed \(changed.map(\.rawValue).joined(separator: ", "))")
         }
     }
@@ -203,15 +192,15 @@ public struct WorkflowCommand: ShellCommand, StandaloneCommand {
         }
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         guard let name else {
             for workflow in WorkflowName.allCases {
                 context.out.line("\(workflow.rawValue): events \(workflow.events.map(\.rawValue).joined(separator: ", "))")
             }
             return
         }
-        let environment = try OpsShellEnvironment(context: context).workflowEnvironment()
-        let report = try OpsWait.result { try await WorkflowRunner(environment: environment).run(name) }
+        let environment = try await OpsShellEnvironment(context: context).workflowEnvironment()
+        let report = try await OpsWait.result { try await WorkflowRunner(environment: environment).run(name) }
         if report.cleanup?.outcomes.contains(where: { $0.result == .failed }) == true {
             throw ShellError("workflow \(name.rawValue): some cleanup actions failed (see above; `cleanup log`)")
         }
@@ -285,11 +274,11 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
 
     /// Refuses a job line that would fail before it runs (grammar, commands, query syntax and
     /// compilation), with the spot in the `jobs add` line (exact when the line has no escapes).
-    static func check(_ line: Word, in context: ShellContext) throws {
+    static func check(_ line: Word, in context: ShellContext) async throws {
         do {
-            try Shell(context: context, registry: context.registry).check(line: line.text)
+            try await Shell(context: context, registry: context.registry).check(line: line.text)
         } catch {
-            let inner = error as? ShellError ?? ShellError(ShellContext.describe(error))
+            let inner = error as? ShellError ?? ShellError(context.describe(error))
             let message = "jobs add: the job's line does not run: " + inner.message
             guard let position = inner.position, position.line == 1 else { throw ShellError(message, at: line.position) }
             let column = line.position.column + (line.quoted ? 1 : 0) + position.column - 1
@@ -297,43 +286,43 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
         }
     }
 
-    public func run(in context: ShellContext) throws {
-        let store = try context.store()
+    public func run(in context: ShellContext) async throws {
+        let store = try await context.store()
         let jobs = JobStore(store: store)
         switch action {
         case .add(let id, let schedule, let event, let line):
-            try Self.check(line, in: context)
-            let job = try jobs.add(id: id, line: line.text, schedule: schedule, waitForEvent: event)
-            context.out.line("job \(job.id) added" + (job.nextFire.map { ", next run \(CleanupJournal.isoText($0))" } ?? ""))
+            try await Self.check(line, in: context)
+            let job = try await jobs.add(id: id, line: line.text, schedule: schedule, waitForEvent: event)
+            context.out.line("job \(job.id) added" + (job.nextFire.map { ", next run \(ISOTime.format($0))" } ?? ""))
         case .list:
-            let all = try jobs.list()
+            let all = try await jobs.list()
             if all.isEmpty { context.out.line("no jobs (jobs add --id ID ... 'LINE')") }
             for job in all { context.out.line(Self.summary(job)) }
         case .show(let id):
-            let job = try jobs.job(id)
+            let job = try await jobs.job(id)
             let out = context.out
             out.line("id:             \(job.id)")
             out.line("line:           \(job.line)")
             out.line("schedule:       \(job.schedule?.text ?? "-")")
             out.line("wait_for_event: \(job.waitForEvent?.rawValue ?? "-")")
             out.line("active:         \(job.active)")
-            out.line("next run:       \(job.nextFire.map(CleanupJournal.isoText) ?? "-")")
-            out.line("last run:       \(job.lastStarted.map(CleanupJournal.isoText) ?? "never")" + (job.lastTrigger.map { " (\($0))" } ?? ""))
+            out.line("next run:       \(job.nextFire.map(ISOTime.format) ?? "-")")
+            out.line("last run:       \(job.lastStarted.map(ISOTime.format) ?? "never")" + (job.lastTrigger.map { " (\($0))" } ?? ""))
             out.line("last status:    \(job.lastStatus?.rawValue ?? "-")")
             if let error = job.lastError { out.line("last error:     \(error)") }
             out.line("runs:           \(job.runs) (\(job.failures) failed)")
         case .delete(let id):
-            try jobs.delete(id)
+            try await jobs.delete(id)
             context.out.line("job \(id) deleted")
         case .activate(let id):
-            try jobs.setActive(id, true)
+            try await jobs.setActive(id, true)
             context.out.line("job \(id) active")
         case .deactivate(let id):
-            try jobs.setActive(id, false)
+            try await jobs.setActive(id, false)
             context.out.line("job \(id) inactive")
         case .run(let id):
-            let environment = try OpsShellEnvironment(context: context).workflowEnvironment()
-            let outcome = try OpsWait.result {
+            let environment = try await OpsShellEnvironment(context: context).workflowEnvironment()
+            let outcome = try await OpsWait.result {
                 try await JobRunner(jobs: jobs, runLine: environment.runLine).run(id, trigger: .manual)
             }
             let text = JobOutcomeText.line(job: id, outcome)
@@ -379,9 +368,9 @@ public struct CleanupCommand: ShellCommand, StandaloneCommand {
         return .standalone(CleanupCommand(since: since, limit: limit))
     }
 
-    public func run(in context: ShellContext) throws {
-        let journal = CleanupJournal(store: try context.store())
-        let entries = try journal.entries(since: since.map { Date().addingTimeInterval(-$0.timeInterval) }, limit: limit)
+    public func run(in context: ShellContext) async throws {
+        let journal = try await context.store()
+        let entries = try await journal.entries(since: since.map { Date().addingTimeInterval(-$0.timeInterval) }, limit: limit)
         for line in CleanupLog.lines(entries) { context.out.line(line) }
     }
 }
@@ -401,9 +390,9 @@ public struct DaemonCommand: ShellCommand, StandaloneCommand {
         return .standalone(DaemonCommand())
     }
 
-    public func run(in context: ShellContext) throws {
-        let environment = try OpsShellEnvironment(context: context).workflowEnvironment()
-        try OpsWait.result { await Daemon(environment: environment).runUntilSignalled() }
+    public func run(in context: ShellContext) async throws {
+        let environment = try await OpsShellEnvironment(context: context).workflowEnvironment()
+        try await OpsWait.result { await Daemon(environment: environment).runUntilSignalled() }
     }
 }
 

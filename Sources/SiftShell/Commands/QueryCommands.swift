@@ -30,12 +30,12 @@ public struct ExplainCommand: ShellCommand, StandaloneCommand {
         .standalone(ExplainCommand(source: QuerySource(text: segment.rawArguments, segment: segment)))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let query = try QueryPipeline.parse(source)
-        let store = try context.store()
+        let store = try await context.store()
         let text: String
         do {
-            text = try store.explain(query, kinds: context.kinds, now: Date())
+            text = try await store.explain(query, kinds: context.kinds, now: Date())
         } catch let error as CompileError {
             throw QueryPipeline.shellError(error, source: source)
         }
@@ -54,7 +54,7 @@ public struct ParseCommand: ShellCommand, StandaloneCommand {
         .standalone(ParseCommand(source: QuerySource(text: segment.rawArguments, segment: segment)))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         context.out.line(try QueryPipeline.parse(source).description)
     }
 }

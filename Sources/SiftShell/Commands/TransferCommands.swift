@@ -47,7 +47,7 @@ public struct ImportCommand: ShellCommand, StandaloneCommand {
         String(format: "%.2f s", Date().timeIntervalSince(start))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let started = Date()
         let handle: FileHandle
         let source: String
@@ -62,7 +62,7 @@ public struct ImportCommand: ShellCommand, StandaloneCommand {
             source = file.text
         }
         let progress = ProgressLine(context.err, label: "importing, lines read:")
-        let summary = try context.store().importNDJSON(from: handle, source: source) { progress.update($0) }
+        let summary = try await context.store().importNDJSON(from: handle, source: source, now: Date()) { progress.update($0) }
         progress.clear()
         context.out.line("imported \(summary.nodes) nodes (\(summary.created) created, \(summary.updated) updated, "
             + "\(summary.unchanged) unchanged) and \(summary.edgesAdded) edges added"
@@ -87,12 +87,12 @@ public struct ExportCommand: ShellCommand, StandaloneCommand {
         return .standalone(ExportCommand(file: words[0]))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let started = Date()
-        let store = try context.store()
+        let store = try await context.store()
         if file.text == "-" {
             context.out.flush()
-            let summary = try store.exportNDJSON(to: FileHandle.standardOutput)
+            let summary = try await store.exportNDJSON(to: FileHandle.standardOutput)
             context.err.line("exported \(summary.nodes) nodes and \(summary.edges) edges in \(ImportCommand.seconds(since: started))")
             return
         }
@@ -101,7 +101,7 @@ public struct ExportCommand: ShellCommand, StandaloneCommand {
             throw ShellError("export: cannot write '\(file.text)'", at: file.position)
         }
         defer { try? handle.close() }
-        let summary = try store.exportNDJSON(to: handle)
+        let summary = try await store.exportNDJSON(to: handle)
         context.out.line("exported \(summary.nodes) nodes and \(summary.edges) edges to \(file.text) in \(ImportCommand.seconds(since: started))")
     }
 }
@@ -130,11 +130,11 @@ public struct GenerateCommand: ShellCommand, StandaloneCommand {
         return .standalone(GenerateCommand(accounts: accounts, users: users, seed: UInt64(seed)))
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let started = Date()
         let progress = ProgressLine(context.err, label: "generating nodes:")
         let options = GeneratorOptions(accounts: accounts, users: users, seed: seed, now: started)
-        let summary = try context.store().generate(options) { progress.update($0) }
+        let summary = try await context.store().generate(options) { progress.update($0) }
         progress.clear()
         context.out.line("generated \(summary.accounts) accounts, \(summary.users) users, \(summary.keys) access keys "
             + "(\(summary.nodes) nodes, \(summary.edges) edges) in \(ImportCommand.seconds(since: started))")

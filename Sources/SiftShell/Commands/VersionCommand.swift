@@ -23,7 +23,7 @@ public struct VersionCommand: ShellCommand, StandaloneCommand {
         "sift \(SiftVersion.version) (commit \(SiftVersion.commit)), SQLite \(SQLiteLibrary.version)"
     }
 
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         context.out.line(Self.text)
     }
 }

@@ -27,19 +27,16 @@ public struct WhoamiCommand: ShellCommand, StandaloneCommand {
     }
 
     /// Prints `arn:`, `account:` and `source:`; never a secret.
-    public func run(in context: ShellContext) throws {
+    public func run(in context: ShellContext) async throws {
         let configuration = AWSConfiguration(environment: context.environment, profile: profile ?? context.options.profile,
                                              endpoint: endpoint ?? context.options.endpoint)
         let options = CredentialOptions(mfaPrompt: context.err.isTerminal ? .terminal : .unavailable)
-        let outcome = AsyncOutcome<(CallerIdentity, String)>()
-        Task {
-            do {
-                outcome.finish(.success(try await WhoamiCommand.identify(configuration, options: options)))
-            } catch {
-                outcome.finish(.failure(ShellError("whoami: \(error)")))
-            }
+        let identity: CallerIdentity, source: String
+        do {
+            (identity, source) = try await WhoamiCommand.identify(configuration, options: options)
+        } catch {
+            throw ShellError("whoami: \(error)")
         }
-        let (identity, source) = try outcome.wait()
         context.out.line("arn: \(identity.arn)")
         context.out.line("account: \(identity.account)")
         context.out.line("source: \(source)")
