@@ -58,13 +58,13 @@ let package = Package(
         // Posture checks: catalogue, runs, scores, reports.
         .target(
             name: "SiftChecks",
-            dependencies: ["SiftStore", "SiftQuery", "SiftSchema"]
+            dependencies: ["SiftStore", "SiftQuery", "SiftSchema", "SiftPolicy"]
         ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(
             name: "SiftOps",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftPolicy",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
         .testTarget(
             name: "SiftOpsTests",
-            dependencies: ["SiftOps", "SiftStore", "SiftAWS", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", "SiftPolicy", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"], swiftSettings: [.swiftLanguageMode(.v6)]),

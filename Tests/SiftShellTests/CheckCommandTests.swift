@@ -19,7 +19,9 @@ import Testing
         try store.replaceSubgraph(Subgraph(name: "111111111111", nodes: [
             Node(id: "111111111111", kind: "aws_account", name: "prod"),
             Node(id: "AIDABOB", kind: "aws_iam_user", name: "bob", ctime: daysAgo(500),
-                 reported: ["password_enabled": .bool(false), "mfa_active": .bool(false)]),
+                 reported: ["password_enabled": .bool(false), "mfa_active": .bool(false),
+                            "permissions": .object(["admin": .bool(true), "privilege_escalation": .bool(true),
+                                                    "iam_write": .bool(true)])]),
             Node(id: "AKIAOLD", kind: "aws_iam_access_key", name: "bob", ctime: daysAgo(400),
                  reported: ["access_key_status": .string("Active"), "user_name": .string("bob")]),
             Node(id: "AKIANEW", kind: "aws_iam_access_key", name: "bob", ctime: daysAgo(1),
@@ -54,7 +56,7 @@ import Testing
     @Test func runReportsAndAsksForStatus3() async throws {
         let result = try await run("check run iam.unused_access_keys iam.root_access_key")
         #expect(result.ok && result.status == 3)
-        #expect(result.out.contains("FAIL  iam.unused_access_keys  MEDIUM  Active access keys unused for 90 days  [days=90]\n    AKIAOLD  aws_iam_access_key  user bob, account prod (111111111111)\n"))
+        #expect(result.out.contains("FAIL  iam.unused_access_keys  MEDIUM  Active access keys unused for 90 days  [days=90]\n    AKIAOLD  aws_iam_access_key  user bob, account prod (111111111111)  risk: admin\n"))
         #expect(result.out.contains("PASS  iam.root_access_key"))
         #expect(!result.out.contains("AKIANEW"))
         let passing = try await run("check run iam.root_access_key")
