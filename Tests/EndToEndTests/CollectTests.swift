@@ -121,6 +121,15 @@ struct CollectTests {
         #expect(failing["iam.user_privilege_escalation"] == ["ccm-sa", "ci"])
         #expect(failing["iam.user_without_mfa"] == ["grace"])
 
+        // The text report names each failing key's risk: its user's privilege.
+        let text = try SiftProcess.run(["--db", db, "check run iam.unused_access_keys"])
+        #expect(text.status == 3)
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        for (user, risk) in [("bob", "admin"), ("nancy", "admin"), ("ccm-sa", "can escalate"), ("ci", "can escalate"),
+                             ("mallory", "limited")] {
+            #expect(lines.contains { $0.contains("  user \(user), ") && $0.hasSuffix("  risk: \(risk)") }, "\(user): \(text.stdout)")
+        }
+
         // A check with nothing to find passes: exit status 0.
         let pass = try SiftProcess.run(["--db", db, "check run iam.root_access_key"])
         #expect(pass.status == 0, "\(pass.stdout)")
