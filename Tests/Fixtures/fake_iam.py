@@ -196,6 +196,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.organizations(target, json.loads(body or b"{}"))
         params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
         action = params.get("Action", "")
+        if action in self.args.deny_action:
+            return self.error(403, "AccessDenied", f"not authorized to perform iam:{action}")
         handler = getattr(self, "action_" + action, None)
         if handler is None:
             return self.error(400, "InvalidAction", f"unknown action {action}")
@@ -419,6 +421,8 @@ def main():
     parser.add_argument("--report-polls", type=int, default=3,
                         help="GenerateCredentialReport calls answered STARTED/INPROGRESS before COMPLETE")
     parser.add_argument("--deny", action="append", default=[], help="also refuse AssumeRole into this account")
+    parser.add_argument("--deny-action", action="append", default=[],
+                        help="answer this IAM action with AccessDenied (a reader without that permission)")
     parser.add_argument("--manifest")
     args = parser.parse_args()
     Handler.world = World(args.seed, args.users)

@@ -113,6 +113,24 @@ struct CollectorFaultTests {
         #expect(after[secondUser.id] == before[secondUser.id])
     }
 
+    /// A reader not allowed GetAccountAuthorizationDetails or ListVirtualMFADevices still collects users and
+    /// keys exactly; the warnings say what is missing, and no summary pretends to know.
+    @Test func withoutAuthorizationDetailsKeysAreStillCollected() async throws {
+        let server = try PythonServer("fake_iam.py", ["--deny-action", "GetAccountAuthorizationDetails",
+                                                      "--deny-action", "ListVirtualMFADevices"])
+        defer { server.stop() }
+        let db = try TemporaryStore()
+        let summary = try await Collector.run(options: Self.options(server, accounts: [Self.second]), store: db.store)
+        #expect(summary.failures.isEmpty)
+        let nodes = try db.nodes()
+        #expect(differences(nodes, server.manifest, accounts: [Self.main, Self.second]).isEmpty)
+        #expect(summary.warnings.contains { $0.hasPrefix("\(Self.main): groups, roles and policies unavailable") && $0.contains("AccessDenied") },
+                "\(summary.warnings)")
+        #expect(summary.warnings.contains { $0.hasPrefix("\(Self.main): MFA devices unavailable") })
+        #expect(!nodes.values.contains { ["aws_iam_group", "aws_iam_policy", "aws_iam_mfa_device"].contains($0.kind) })
+        #expect(!nodes.values.contains { $0.kind == "aws_iam_user" && $0.reported["permissions"] != nil })
+    }
+
     @Test func wrongSecretIsRefusedBySignatureCheck() async throws {
         let server = try PythonServer("fake_iam.py")
         defer { server.stop() }
