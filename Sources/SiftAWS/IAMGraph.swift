@@ -36,9 +36,33 @@ struct IAMGraph {
         }
         policies = kept
 
+        // Roles that are worth assuming (admin, or able to escalate), with their trust.
+        var powerfulRoles: [(role: RoleDetail, trust: TrustPolicy)] = []
+        for role in details.roles {
+            let summary = PolicyEvaluator(policies: Self.inline(role.inlinePolicies, owner: "role/\(role.roleName)")
+                + Self.managed(role.attachedPolicies, via: "", policies: kept)).summary()
+            guard summary.admin || summary.privilegeEscalation,
+                  let text = role.assumeRolePolicy, let trust = try? TrustPolicy(text: text) else { continue }
+            powerfulRoles.append((role, trust))
+        }
         var permissions: [String: PermissionSummary] = [:]
         for user in details.users {
-            permissions[user.userName] = Self.evaluator(user: user, groups: groups, policies: kept).summary()
+            let evaluator = Self.evaluator(user: user, groups: groups, policies: kept)
+            var summary = evaluator.summary()
+            // A user allowed to assume an admin (or escalating) role that trusts it escalates through it.
+            for (role, trust) in powerfulRoles where trust.trusts(principalArn: user.arn, account: account) {
+                switch evaluator.decide(action: "sts:AssumeRole", resource: role.arn) {
+                case .allowed:
+                    summary.escalationActions.append("sts:AssumeRole+role/\(role.roleName)")
+                    summary.privilegeEscalation = true
+                case .notEvaluated(let reasons):
+                    summary.notEvaluated.append("sts:AssumeRole of role/\(role.roleName): " + reasons.joined(separator: "; "))
+                case .explicitlyDenied, .implicitlyDenied:
+                    break
+                }
+            }
+            summary.escalationActions.sort()
+            permissions[user.userName] = summary
         }
         userPermissions = permissions
     }

@@ -116,9 +116,9 @@ struct CollectTests {
             failing[rule, default: []].insert(names[id] ?? id)
         }
         #expect(failing["iam.admin_keys_unused"] == ["bob", "jenkins", "nancy"])
-        #expect(failing["iam.user_attached_policies"] == ["bob", "ccm-sa", "ci", "mallory"])
+        #expect(failing["iam.user_attached_policies"] == ["bob", "ccm-sa", "ci", "mallory", "sam"])
         #expect(failing["iam.policy_full_access"] == ["AdministratorAccess", "unused-full-access"])
-        #expect(failing["iam.user_privilege_escalation"] == ["ccm-sa", "ci"])
+        #expect(failing["iam.user_privilege_escalation"] == ["ccm-sa", "ci", "sam"])
         #expect(failing["iam.user_without_mfa"] == ["grace"])
 
         // The text report names each failing key's risk: its user's privilege.
@@ -126,7 +126,7 @@ struct CollectTests {
         #expect(text.status == 3)
         let lines = text.stdout.split(separator: "\n").map(String.init)
         for (user, risk) in [("bob", "admin"), ("nancy", "admin"), ("ccm-sa", "can escalate"), ("ci", "can escalate"),
-                             ("mallory", "limited")] {
+                             ("mallory", "limited"), ("sam", "can escalate")] {
             #expect(lines.contains { $0.contains("  user \(user), ") && $0.hasSuffix("  risk: \(risk)") }, "\(user): \(text.stdout)")
         }
 

@@ -67,6 +67,7 @@ def default_scenario():
                     {"name": "henry", "created_days_ago": 400,
                      "keys": [key(150, 10, service="dynamodb"), key(150, same_second=True)]},
                     {"name": "mallory", "created_days_ago": 300, "keys": [key(200)]},
+                    {"name": "sam", "created_days_ago": 300, "keys": [key(300, 150, service="sts")]},
                 ],
             },
             SECOND_ACCOUNT: {
@@ -125,6 +126,8 @@ MAIN_IAM = {
         "frank": {"groups": ["developers"]},
         "henry": {"groups": ["developers"]},
         "mallory": {"attached": ["admin-with-mfa"]},
+        # Not admin itself, but may assume break-glass (which trusts the account): escalates through it.
+        "sam": {"inline": {"assume-any": doc(allow("sts:AssumeRole"))}},
     },
 }
 

@@ -44,7 +44,7 @@ struct IAMGraphEmulatorTests {
         // Customer-managed ones all (one unattached), AWS-managed ones in use only.
         #expect(Set(policies.keys) == ["AdministratorAccess", "IAMUserChangePassword", "admin-with-mfa", "ci-deploy",
                                        "dev-s3-read", "unused-full-access"])
-        #expect(Set(inline.keys) == ["ccm-escalate", "dev-ec2", "queue"])
+        #expect(Set(inline.keys) == ["assume-any", "ccm-escalate", "dev-ec2", "queue"])
         #expect(Set(named("aws_iam_mfa_device").keys) == ["alice-mfa"])
         #expect(Set(named("aws_iam_login_profile").keys) == ["alice", "grace"])
         let admin = try #require(policies["AdministratorAccess"])
@@ -72,12 +72,15 @@ struct IAMGraphEmulatorTests {
         for name in ["bob", "nancy", "jenkins", "dave"] {
             #expect(Self.permissions(users[name])["admin"] == .bool(true), "\(name)")
         }
-        for name in ["alice", "ccm-sa", "ci", "mallory", "grace", "erin"] {
+        for name in ["alice", "ccm-sa", "ci", "mallory", "grace", "erin", "sam"] {
             #expect(Self.permissions(users[name])["admin"] == .bool(false), "\(name)")
         }
         #expect(Self.permissions(users["ccm-sa"])["escalation_actions"]
             == .array([.string("iam:AttachUserPolicy"), .string("iam:CreateAccessKey")]))
         #expect(Self.permissions(users["ci"])["escalation_actions"] == .array([.string("lambda:UpdateFunctionCode")]))
+        // sam may assume break-glass (admin; its trust names the account): an escalation through a role.
+        #expect(Self.permissions(users["sam"])["escalation_actions"] == .array([.string("sts:AssumeRole+role/break-glass")]))
+        #expect(Self.permissions(users["sam"])["privilege_escalation"] == .bool(true))
         #expect(Self.permissions(users["alice"])["iam_write"] == .bool(true))  // iam:ChangePassword via the group
         #expect(Self.permissions(users["alice"])["services"] == .array([.string("ec2"), .string("iam"), .string("s3")]))
         guard case .array(let malloryNotes)? = Self.permissions(users["mallory"])["not_evaluated"] else {

@@ -193,3 +193,25 @@ import Testing
         #expect(PrivilegeLevel.admin.label == "admin")
     }
 }
+
+/// Trust policies: who may assume a role.
+@Suite struct TrustPolicyTests {
+    let account = "123456789012"
+    let ann = "arn:aws:iam::123456789012:user/ann"
+
+    @Test func principals() throws {
+        let root = try TrustPolicy(text: #"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}"#)
+        #expect(root.trusts(principalArn: ann, account: account))
+        #expect(!root.trusts(principalArn: "arn:aws:iam::999999999999:user/x", account: "999999999999"))
+        let user = try TrustPolicy(text: #"{"Statement": {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::123456789012:user/bob"]}, "Action": ["sts:AssumeRole", "sts:TagSession"]}}"#)
+        #expect(!user.trusts(principalArn: ann, account: account))
+        #expect(user.trusts(principalArn: "arn:aws:iam::123456789012:user/bob", account: account))
+        let service = try TrustPolicy(text: #"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#)
+        #expect(!service.trusts(principalArn: ann, account: account))
+        let withMFA = try TrustPolicy(text: #"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}"#)
+        #expect(!withMFA.trusts(principalArn: ann, account: account) && withMFA.conditional == ["Statement[0]"])
+        let encoded = try TrustPolicy(text: "%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22AWS%22%3A%22123456789012%22%7D%2C%22Action%22%3A%22sts%3A%2A%22%7D%7D")
+        #expect(encoded.trusts(principalArn: ann, account: account))
+        #expect(throws: PolicyDocumentError.self) { try TrustPolicy(text: "[") }
+    }
+}
