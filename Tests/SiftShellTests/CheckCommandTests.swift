@@ -103,6 +103,17 @@ import Testing
         #expect(complete("check run iam.user_p") == ["iam.user_privilege_escalation"])
     }
 
+    /// The JSON report carries each failing key's risk too.
+    @Test func jsonReportCarriesTheRisk() async throws {
+        let result = try await run("check run iam.unused_access_keys --format json")
+        #expect(result.status == 3)
+        let report = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+        let checks = report?["checks"] as? [[String: Any]] ?? []
+        let failing = checks.first?["failing"] as? [[String: Any]] ?? []
+        #expect(failing.map { $0["id"] as? String } == ["AKIAOLD"])
+        #expect(failing.first?["risk"] as? String == "admin")
+    }
+
     @Test func listShowHistoryAndErrors() async throws {
         let list = try await run("check list")
         #expect(list.ok && list.out.split(separator: "\n").count == 11)
