@@ -43,6 +43,9 @@ public struct CollectOptions: Sendable {
     public var accountTimeout: Double
     /// Debug lines per request (operation, status, duration); never credentials.
     public var logger: Logger
+    /// The most one account's write into the graph may take, seconds (nil: no limit; the shell
+    /// gives `query_timeout`): past it the account's write is rolled back and the account fails.
+    public var writeTimeLimit: Double? = nil
 
     /// Creates options; only the environment is required.
     public init(profile: String? = nil, profiles: [String] = [], endpoint: String? = nil, assumeRole: String? = nil,
@@ -373,9 +376,10 @@ struct AccountPlan: Sendable {
 /// A backend as the collector's sink: each subgraph written with `replaceSubgraph`.
 struct BackendSink: SubgraphSink {
     let backend: any GraphWriting
+    let timeLimit: Double?
 
     func write(_ subgraph: Subgraph) async throws {
-        _ = try await backend.replaceSubgraph(subgraph, now: Date())
+        _ = try await backend.replaceSubgraph(subgraph, now: Date(), timeLimit: timeLimit)
     }
 }
 
@@ -386,6 +390,6 @@ extension Collector {
                            progress: @escaping @Sendable (CollectProgress) -> Void = { _ in })
         async throws(CollectError) -> CollectSummary
     {
-        try await run(options: options, sink: BackendSink(backend: store), progress: progress)
+        try await run(options: options, sink: BackendSink(backend: store, timeLimit: options.writeTimeLimit), progress: progress)
     }
 }

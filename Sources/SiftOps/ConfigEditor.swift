@@ -45,7 +45,7 @@ public struct ConfigEditor {
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
                 throw ConfigError.storage("cannot read \(path): \(error.localizedDescription)")
             }
-            switch ConfigYAML.parse(text) {
+            switch ConfigYAML.parse(text, current: current) {
             case .success(let edited):
                 let changed = ConfigKey.allCases.filter { edited[$0] != current[$0] }
                 if changed.isEmpty { return [] }

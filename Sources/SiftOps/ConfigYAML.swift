@@ -19,8 +19,10 @@ public enum ConfigYAML {
     }
 
     /// Reads YAML written by `render` and edited by a person. Every bad line is reported, each with its
-    /// number, its text and why; a key left out takes its default.
-    public static func parse(_ text: String) -> Result<OpsConfig, ConfigYAMLErrors> {
+    /// number, its text and why; a key left out takes its default. A value equal to the one in
+    /// `current` is kept as it is, even where a new one would need `config set --force` (a
+    /// `cleanup_grace` under 1h that was forced stays through an edit of another key).
+    public static func parse(_ text: String, current: OpsConfig? = nil) -> Result<OpsConfig, ConfigYAMLErrors> {
         var config = OpsConfig()
         var errors: [ConfigError] = []
         var seen: [ConfigKey: Int] = [:]
@@ -42,7 +44,8 @@ public enum ConfigYAML {
                 let key = try ConfigKey.named(name)
                 if let first = seen[key] { throw OpsValueError("\(key.rawValue) is already set on line \(first)") }
                 seen[key] = number
-                config.set(key, try key.parse(value))
+                let forcedEarlier = current.map { (try? key.parse(value, force: true)) == $0[key] } ?? false
+                config.set(key, try key.parse(value, force: forcedEarlier))
             } catch {
                 errors.append(.invalidLine(line: number, text: String(rawLine), error))
             }

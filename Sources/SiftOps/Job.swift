@@ -33,6 +33,10 @@ public struct Job: Sendable, Hashable {
     public var nextFire: Date?
     /// Who holds the run lease now, if anyone.
     public var leaseOwner: String?
+    /// What this version cannot use of the stored job, for people: a schedule or an event stored by
+    /// an earlier version that is refused now (e.g. `0 0 31 2 *`, which never fires). Such a
+    /// schedule or event is dropped (`schedule` / `waitForEvent` nil) and the job still runs by hand.
+    public var problem: String? = nil
 }
 
 /// How a job's run ended.

@@ -28,18 +28,18 @@ public struct JobStore: Sendable {
         let record = JobRecord(id: id, line: line, schedule: cron?.text, waitForEvent: event?.rawValue, active: true,
                                createdAt: now, nextFire: cron?.nextFire(after: now))
         try await storing { try await store.insertJob(record) }
-        return try Self.job(record)
+        return Self.job(record)
     }
 
     /// Every job, by id.
     public func list() async throws(JobError) -> [Job] {
-        try await storing { try await store.jobRecords() }.map { record throws(JobError) in try Self.job(record) }
+        try await storing { try await store.jobRecords() }.map(Self.job)
     }
 
     /// The job `id`.
     public func job(_ id: String) async throws(JobError) -> Job {
         guard let record = try await storing({ try await store.jobRecord(id) }) else { throw JobError.unknownJob(id) }
-        return try Self.job(record)
+        return Self.job(record)
     }
 
     /// Removes the job `id`.
@@ -56,7 +56,7 @@ public struct JobStore: Sendable {
 
     /// The active jobs waiting for `event`, by id.
     public func jobs(waitingFor event: WorkflowEvent) async throws(JobError) -> [Job] {
-        try await storing { try await store.jobRecords(waitingFor: event.rawValue) }.map { record throws(JobError) in try Self.job(record) }
+        try await storing { try await store.jobRecords(waitingFor: event.rawValue) }.map(Self.job)
     }
 
     /// The active scheduled jobs whose next run is at or before `now`; each one's next run moves to the
@@ -67,7 +67,7 @@ public struct JobStore: Sendable {
                 (try? record.schedule.map { text throws(OpsValueError) in try CronSchedule(parsing: text) })??.nextFire(after: now)
             }
         }
-        return try due.map { record throws(JobError) in try Self.job(record) }
+        return due.map(Self.job)
     }
 
     /// The earliest next run of any active scheduled job.
@@ -100,21 +100,32 @@ public struct JobStore: Sendable {
 
     // MARK: - Rows
 
-    /// A job from its row; a schedule or event this version cannot read is a storage error.
-    static func job(_ record: JobRecord) throws(JobError) -> Job {
-        do {
-            return Job(
-                id: record.id, line: record.line,
-                schedule: try record.schedule.map { text throws(OpsValueError) in try CronSchedule(parsing: text) },
-                waitForEvent: try record.waitForEvent.map { name throws(OpsValueError) in try WorkflowEvent.named(name) },
-                active: record.active, createdAt: record.createdAt,
-                lastStarted: record.lastStarted, lastFinished: record.lastFinished,
-                lastStatus: record.lastStatus.flatMap(JobStatus.init(rawValue:)), lastError: record.lastError,
-                lastTrigger: record.lastTrigger, runs: record.runs, failures: record.failures,
-                nextFire: record.nextFire, leaseOwner: record.leaseOwner)
-        } catch {
-            throw JobError.storage("job \(record.id) in the database: \(error.message)")
+    /// A job from its row. A schedule or event this version refuses (stored by an earlier one) is
+    /// dropped and described in `problem`, so that one such job does not hide the others from
+    /// `jobs list` or stop the daemon; its next run is cleared when it is next due (`takeDueJobs`).
+    static func job(_ record: JobRecord) -> Job {
+        var problems: [String] = []
+        var schedule: CronSchedule?
+        if let text = record.schedule {
+            do { schedule = try CronSchedule(parsing: text) } catch {
+                problems.append("its schedule \"\(text)\" is refused now (\(error.message)); it runs only by hand: "
+                                + "jobs delete \(record.id), then jobs add it again with a schedule that fires")
+            }
         }
+        var event: WorkflowEvent?
+        if let name = record.waitForEvent {
+            do { event = try WorkflowEvent.named(name) } catch {
+                problems.append("its event '\(name)' is unknown now (\(error.message)); it runs only by hand")
+            }
+        }
+        return Job(
+            id: record.id, line: record.line, schedule: schedule, waitForEvent: event,
+            active: record.active, createdAt: record.createdAt,
+            lastStarted: record.lastStarted, lastFinished: record.lastFinished,
+            lastStatus: record.lastStatus.flatMap(JobStatus.init(rawValue:)), lastError: record.lastError,
+            lastTrigger: record.lastTrigger, runs: record.runs, failures: record.failures,
+            nextFire: record.nextFire, leaseOwner: record.leaseOwner,
+            problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
     }
 
     /// Runs a store operation, its errors as `JobError`.

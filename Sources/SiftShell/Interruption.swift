@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LineEditing
 
 /// The write end of the self-pipe the SIGINT handler writes to (a signal handler may only
@@ -102,41 +103,44 @@ public final class Interruption: @unchecked Sendable {
 }
 
 /// A time limit on one piece of work: after `seconds` it calls `cancel` (e.g. `sqlite3_interrupt`)
-/// from another thread and remembers that it did, so the caller can say "timed out" rather than
-/// "interrupted". Zero seconds: no limit.
-public final class Deadline: @unchecked Sendable {
+/// from another thread, and again every 50 ms until `stop()`, and remembers that it did, so the
+/// caller can say "timed out" rather than "interrupted". The repeats matter: SQLite forgets an
+/// interrupt that lands between two statements (a bulk write runs many), so one call may be lost.
+/// Zero seconds: no limit.
+public final class Deadline: Sendable {
     /// The limit in seconds.
     public let seconds: Int64
-    private let lock = NSLock()
-    private var hasFired = false
-    private var item: DispatchWorkItem?
+    private struct State {
+        var fired = false
+        var stopped = false
+    }
+    private let state = Mutex(State())
+    private let cancel: @Sendable () -> Void
 
     /// Starts the clock.
-    public init(seconds: Int64, cancel: @escaping () -> Void) {
+    public init(seconds: Int64, cancel: @escaping @Sendable () -> Void) {
         self.seconds = seconds
+        self.cancel = cancel
         guard seconds > 0 else { return }
-        let item = DispatchWorkItem { [weak self] in
-            guard let self else { return }
-            self.lock.lock()
-            self.hasFired = true
-            self.lock.unlock()
-            cancel()
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(clamping: seconds))) { [weak self] in self?.tick() }
+    }
+
+    /// Cancels the work, and again in 50 ms unless stopped by then.
+    private func tick() {
+        let go = state.withLock { state in
+            if !state.stopped { state.fired = true }
+            return !state.stopped
         }
-        self.item = item
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(seconds)), execute: item)
+        guard go else { return }
+        cancel()
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in self?.tick() }
     }
 
     /// Whether the limit was reached and the work cancelled.
-    public var fired: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return hasFired
-    }
+    public var fired: Bool { state.withLock { $0.fired } }
 
     /// Stops the clock (the work is over).
     public func stop() {
-        item?.cancel()
+        state.withLock { $0.stopped = true }
     }
-
-    deinit { item?.cancel() }
 }

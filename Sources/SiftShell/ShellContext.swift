@@ -76,6 +76,21 @@ public final class ShellContext: Sendable {
         try await ConfigStore(store: store()).load().queryTimeout.seconds
     }
 
+    /// Runs store work that is not a query (import, export, generate, check run) so that Ctrl-C
+    /// and the `query_timeout` limit stop it (the store's transaction rolls back). Stopped, the
+    /// error names `what` and says which of the two stopped it, then `outcome` (what is left).
+    func limited<T>(_ what: String, outcome: String? = nil, _ work: (any GraphBackend) async throws -> T) async throws -> T {
+        let store = try await store()
+        let deadline = Deadline(seconds: try await queryTimeout()) { store.interrupt() }
+        defer { deadline.stop() }
+        do {
+            return try await Interruption.shared.cancellable({ store.interrupt() }) { try await work(store) }
+        } catch where store.isInterruption(error) {
+            let why = deadline.fired ? "timed out after \(deadline.seconds) s (config query_timeout)" : "interrupted"
+            throw ShellError("\(what): \(why)" + (outcome.map { "; " + $0 } ?? ""))
+        }
+    }
+
     /// Throws when Ctrl-C was pressed.
     public func checkNotInterrupted() throws(ShellError) {
         if Interruption.shared.isRequested {

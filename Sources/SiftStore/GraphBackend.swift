@@ -58,8 +58,10 @@ public protocol GraphQuerying: Sendable {
 /// The graph's nodes and edges written: collect, import, generate, marks; export and the change log read.
 public protocol GraphWriting: Sendable {
     /// Replaces everything one subgraph (an account's collect) holds with `subgraph`, in one
-    /// transaction; marks (`desired`, `metadata`) survive; every change is logged.
-    func replaceSubgraph(_ subgraph: Subgraph, now: Date) async throws -> SubgraphChanges
+    /// transaction; marks (`desired`, `metadata`) survive; every change is logged. Past
+    /// `timeLimit` seconds (nil: none) the transaction is rolled back and
+    /// `StoreError.writeTimedOut` thrown.
+    func replaceSubgraph(_ subgraph: Subgraph, now: Date, timeLimit: Double?) async throws -> SubgraphChanges
 
     /// Imports NDJSON (SPEC section 3), all or nothing, streaming; `progress` gets the lines read.
     func importNDJSON(from handle: FileHandle, source: String, now: Date, progress: ((Int) -> Void)?) async throws -> ImportSummary

@@ -16,6 +16,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case corruptRow(table: String, id: String, reason: String)
     /// The generator was given options it cannot honour.
     case invalidOptions(String)
+    /// A write passed its time limit and was rolled back: nothing changed.
+    case writeTimedOut(what: String, seconds: Double)
 
     /// A one-line message for people.
     public var description: String {
@@ -34,6 +36,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             return "corrupt \(table) row \(id): \(reason)"
         case .invalidOptions(let reason):
             return reason
+        case .writeTimedOut(let what, let seconds):
+            return "\(what): timed out after \(seconds.formatted(.number.precision(.fractionLength(0...1)))) s (config query_timeout); nothing changed"
         }
     }
 }

@@ -36,12 +36,16 @@ extension GraphStore {
     /// subgraph really changed) and `node_deleted`. The subgraph's edges (the edges whose target is
     /// one of its nodes) are replaced by `subgraph.edges`; an edge may start at a node outside the
     /// subgraph, named by id. Any error (an unknown id, a duplicate node) writes nothing.
+    /// Past `timeLimit` seconds (nil: none) the transaction is rolled back and
+    /// `StoreError.writeTimedOut` thrown.
     @discardableResult
-    public func replaceSubgraph(_ subgraph: Subgraph, now: Date = Date()) throws -> SubgraphChanges {
+    public func replaceSubgraph(_ subgraph: Subgraph, now: Date = Date(), timeLimit: Double? = nil) throws -> SubgraphChanges {
         try Self.validate(subgraph)
         let at = ISOTime.seconds(now)
         return try writer.write { db in
-            try SubgraphReplacement(db: db, subgraph: subgraph, at: at).run()
+            try WriteTimeLimit.apply(timeLimit, to: db, what: "subgraph \(subgraph.name)") {
+                try SubgraphReplacement(db: db, subgraph: subgraph, at: at).run()
+            }
         }
     }
 

@@ -9,7 +9,7 @@ final class LoggingProxy {
 
     init(directory: URL) throws {
         log = directory.appendingPathComponent("proxy.log").path
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", SiftProcess.packageRoot.appendingPathComponent("Tests/Fixtures/http_proxy.py").path,
                              "--log", log]

@@ -33,7 +33,7 @@ final class PythonServer {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let manifestPath = directory.appendingPathComponent("manifest.json").path
         let logPath = directory.appendingPathComponent("server.log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = try Self.python()
         process.arguments = [Self.fixtures.appendingPathComponent(script).path] + arguments
             + ["--manifest", manifestPath]

@@ -225,7 +225,7 @@ import SiftAWS
         for key in used {
             #expect(log.contains { $0.contains("disable \(key)") && $0.contains("skipped") && $0.contains("since it was marked") })
         }
-        let rows = try await temp.store.writer.read { db in
+        let rows = try temp.store.writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, atime, json_extract(reported, '$.access_key_last_used.source') AS source,
                        json_extract(reported, '$.access_key_last_used.last_used') AS last_used,

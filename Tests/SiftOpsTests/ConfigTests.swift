@@ -152,6 +152,24 @@ import SiftStore
         #expect(config.cleanupPoolSize == 4 && config.cleanup)
     }
 
+    @Test func editKeepsAGraceForcedEarlierButRefusesANewShortOne() async throws {
+        let temp = try TemporaryStore()
+        let configs = ConfigStore(store: temp.store)
+        try await configs.set(assignments: ["cleanup_grace=30min"], force: true)
+        // Another key is edited; the forced grace is written back unchanged and kept.
+        let other = ConfigEditor(editor: "sed -i -e 's/^cleanup: false/cleanup: true/'",
+                                 askReopen: { _ in Issue.record("asked to re-open"); return false })
+        #expect(try await other.edit(configs) == [.cleanup])
+        #expect(try await configs.load().cleanupGrace.seconds == 1800)
+        // A different short grace typed in the editor still needs config set --force.
+        var refused: [String] = []
+        let shorter = ConfigEditor(editor: "sed -i -e 's/^cleanup_grace: 30min/cleanup_grace: 10min/'",
+                                   askReopen: { errors in refused.append(errors.description); return false })
+        await #expect(throws: ConfigError.self) { try await shorter.edit(configs) }
+        #expect(refused.first?.contains("cleanup_grace must be at least 1h, not 10min") == true, "\(refused)")
+        #expect(try await configs.load().cleanupGrace.seconds == 1800)
+    }
+
     @Test func editRefusesBadValuesReopensAndCanAbort() async throws {
         let temp = try TemporaryStore()
         let configs = ConfigStore(store: temp.store)

@@ -18,7 +18,7 @@ import Testing
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
         process.environment = environment
         let output = temp.directory + "/daemon.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: output)
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()

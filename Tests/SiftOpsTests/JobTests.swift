@@ -78,6 +78,30 @@ final class RecordingRunner: @unchecked Sendable {
         await #expect(try jobs.list().map(\.id) == ["a"])
     }
 
+    @Test func aStoredScheduleRefusedNowDoesNotHideTheOtherJobs() async throws {
+        let temp = try TemporaryStore()
+        let jobs = JobStore(store: temp.store)
+        let now = Date(timeIntervalSince1970: 1_780_000_000)
+        // Stored by an earlier version that accepted a schedule that never fires.
+        try temp.store.insertJob(JobRecord(id: "feb31", line: "search all | count", schedule: "0 0 31 2 *", waitForEvent: nil,
+                                           active: true, createdAt: now, nextFire: now.addingTimeInterval(-60)))
+        _ = try await jobs.add(id: "nightly", line: "search all | count", schedule: "0 3 * * *", waitForEvent: nil, now: now)
+        let listed = try await jobs.list()
+        #expect(listed.map(\.id) == ["feb31", "nightly"])
+        let bad = try #require(listed.first)
+        #expect(bad.schedule == nil)
+        #expect(bad.problem?.contains("its schedule \"0 0 31 2 *\" is refused now") == true, "\(bad.problem ?? "-")")
+        #expect(listed[1].problem == nil && listed[1].schedule?.text == "0 3 * * *")
+        // Due once (it was due when stored), then never again: its next run is cleared.
+        #expect(try await jobs.takeDueJobs(now: now).map(\.id) == ["feb31"])
+        #expect(try await jobs.job("feb31").nextFire == nil)
+        #expect(try await jobs.takeDueJobs(now: now.addingTimeInterval(366 * 86400)).map(\.id) == ["nightly"])
+        // Still runs by hand.
+        let runner = RecordingRunner()
+        _ = try await JobRunner(jobs: jobs, runLine: runner.runner).run("feb31", trigger: .manual)
+        #expect(runner.ran == ["search all | count"])
+    }
+
     @Test func aFailureIsRecordedAndShown() async throws {
         let temp = try TemporaryStore()
         let jobs = JobStore(store: temp.store)

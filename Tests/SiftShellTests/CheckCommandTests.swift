@@ -36,8 +36,8 @@ import Testing
     func run(_ line: String) async throws -> (ok: Bool, out: String, err: String, status: Int32) {
         let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
         let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let context = ShellContext(

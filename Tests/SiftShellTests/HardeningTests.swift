@@ -32,8 +32,8 @@ import Testing
     func run(_ line: String, databasePath: String? = nil) async throws -> (ok: Bool, out: String, err: String) {
         let outPath = directory.appendingPathComponent("out-\(UUID().uuidString)").path
         let errPath = directory.appendingPathComponent("err-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let context = ShellContext(
@@ -69,6 +69,24 @@ import Testing
         #expect(!result.ok)
         #expect(Self.errorLine(result.err) == "error at 1:8: query timed out after 1 s (config query_timeout)")
         await #expect(try run("config set query_timeout=-1s").err.contains("'-1s' is not a duration"))
+    }
+
+    @Test func importAndGenerateStopAtTheTimeLimitAndChangeNothing() async throws {
+        let database = directory.appendingPathComponent("limits.db").path
+        #expect(try await run("config set query_timeout=1s", databasePath: database).ok)
+        // 400,000 nodes: several seconds to import or generate in a debug build.
+        let file = directory.appendingPathComponent("big.ndjson").path
+        var text = ""
+        text.reserveCapacity(400_000 * 64)
+        for index in 0..<400_000 { text += #"{"id":"n\#(index)","reported":{"kind":"aws_iam_user","name":"u\#(index)"}}"# + "\n" }
+        try text.write(toFile: file, atomically: false, encoding: .utf8)
+        let imported = try await run("import \(file)", databasePath: database)
+        #expect(!imported.ok)
+        #expect(Self.errorLine(imported.err) == "error: import: timed out after 1 s (config query_timeout); nothing was imported", "\(imported.err)")
+        let generated = try await run("generate --accounts 20 --users 10000", databasePath: database)
+        #expect(!generated.ok)
+        #expect(Self.errorLine(generated.err) == "error: generate: timed out after 1 s (config query_timeout); nothing was written", "\(generated.err)")
+        #expect(try await run("search all | count", databasePath: database).out == "total matched: 0\ntotal unmatched: 0\n")
     }
 
     @Test func costlyMatchIsAnErrorNotANo() async throws {
@@ -116,7 +134,7 @@ import Testing
 
     @Test func checkReportsArePrivate() async throws {
         let path = directory.appendingPathComponent("report.txt").path
-        FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
         await #expect(try run("check run --output \(path)").ok)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)

@@ -13,7 +13,7 @@ func readHandle(_ directory: TemporaryDirectory, _ name: String, _ text: String)
 /// The store's export as text.
 func exportText(_ store: GraphStore, _ directory: TemporaryDirectory) throws -> String {
     let path = directory.path("export-\(UUID().uuidString).ndjson")
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     _ = try store.exportNDJSON(to: handle)
     try handle.close()

@@ -41,6 +41,22 @@ func nids(_ store: GraphStore) throws -> [String: Int64] {
         try store.replaceSubgraph(cloudSubgraph, now: testNow)
     }
 
+    @Test func aWritePastItsTimeLimitChangesNothing() throws {
+        try store.replaceSubgraph(accountSubgraph(users: 0..<3), now: testNow)
+        let before = try allNodes(store)
+        let big = accountSubgraph(users: 0..<20_000)
+        #expect(throws: StoreError.writeTimedOut(what: "subgraph 111111111111", seconds: 0.01)) {
+            try store.replaceSubgraph(big, now: testNow, timeLimit: 0.01)
+        }
+        #expect(try allNodes(store) == before, "rolled back: the old subgraph is whole")
+        #expect(try count(store, "change_log") == 8, "nothing logged for the write that did not happen")
+        // The limit is gone with the write: the same connection writes without it afterwards.
+        let changes = try store.replaceSubgraph(big, now: testNow)
+        #expect(changes.created == 2 * 20_000 - 6)
+        #expect(StoreError.writeTimedOut(what: "subgraph 111111111111", seconds: 600).description
+                == "subgraph 111111111111: timed out after 600 s (config query_timeout); nothing changed")
+    }
+
     @Test func firstWriteCreatesAndLogsEveryNode() throws {
         let changes = try store.replaceSubgraph(accountSubgraph(), now: testNow)
         #expect(changes == SubgraphChanges(created: 7, edgesAdded: 10))

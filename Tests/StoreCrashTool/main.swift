@@ -38,7 +38,7 @@ do {
     switch arguments.first {
     case "make-ndjson":
         guard arguments.count == 3, let count = Int(arguments[2]) else { fail("usage: make-ndjson FILE NODES") }
-        FileManager.default.createFile(atPath: arguments[1], contents: nil)
+        _ = FileManager.default.createFile(atPath: arguments[1], contents: nil)
         guard let handle = FileHandle(forWritingAtPath: arguments[1]) else { fail("cannot write \(arguments[1])") }
         var chunk = ""
         func emit(_ line: String) {

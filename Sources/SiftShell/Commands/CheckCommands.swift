@@ -189,15 +189,10 @@ struct CheckRunCommand: ResultProducingCommand {
 
     /// Runs the checks under Ctrl-C and the `query_timeout` limit (the whole run counts as one query).
     private func execute(in context: ShellContext) async throws -> CheckRunReport {
-        let store = try await context.store()
-        let deadline = Deadline(seconds: try await context.queryTimeout()) { store.interrupt() }
-        defer { deadline.stop() }
         do {
-            return try await Interruption.shared.cancellable({ store.interrupt() }) {
+            return try await context.limited("check run") { store in
                 try await CheckRunner(store: store, kinds: context.kinds).run(request)
             }
-        } catch let error where store.isInterruption(error) {
-            throw ShellError(deadline.fired ? "check run: timed out after \(deadline.seconds) s (config query_timeout)" : "interrupted")
         } catch let error as CheckError {
             var position = ids.first?.position
             if case .unknownCheck(let id, _) = error { position = ids.first { $0.text == id }?.position }

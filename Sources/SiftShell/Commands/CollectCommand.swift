@@ -42,13 +42,15 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
     }
 
     public func run(in context: ShellContext) async throws {
-        let options = CollectOptions(
+        var options = CollectOptions(
             profiles: profiles.isEmpty ? context.options.profile.map { [$0] } ?? [] : profiles,
             endpoint: endpoint ?? context.options.endpoint,
             assumeRole: assumeRole, accounts: accounts, organisation: organisation,
             environment: context.environment,
             credentialOptions: CredentialOptions(mfaPrompt: context.err.isTerminal ? .terminal : .unavailable))
         let store = try await context.store()
+        let limit = try await context.queryTimeout()
+        options.writeTimeLimit = limit > 0 ? Double(limit) : nil
         let display = CollectDisplay(context.err)
         let summary = try await Collector.run(options: options, store: store) { display.show($0) }
         display.clear()

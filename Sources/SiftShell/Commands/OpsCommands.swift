@@ -40,9 +40,10 @@ struct OpsShellEnvironment {
         return WorkflowEnvironment(
             store: store,
             collect: { config in
-                let options = CollectOptions(profile: profile, endpoint: endpoint, assumeRole: config.collectRole,
+                var options = CollectOptions(profile: profile, endpoint: endpoint, assumeRole: config.collectRole,
                                              accounts: config.collectAccounts, environment: environment,
                                              credentialCache: credentials)
+                options.writeTimeLimit = config.queryTimeout.seconds > 0 ? Double(config.queryTimeout.seconds) : nil
                 let summary = try await Collector.run(options: options, store: store)
                 for failure in summary.failures { err.line("collect: \(failure)") }
                 guard summary.credentialRefreshes > 0 else { return summary.description }
@@ -297,7 +298,10 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
         case .list:
             let all = try await jobs.list()
             if all.isEmpty { context.out.line("no jobs (jobs add --id ID ... 'LINE')") }
-            for job in all { context.out.line(Self.summary(job)) }
+            for job in all {
+                context.out.line(Self.summary(job))
+                if let problem = job.problem { context.err.line("warning: job \(job.id): \(problem)") }
+            }
         case .show(let id):
             let job = try await jobs.job(id)
             let out = context.out
@@ -311,6 +315,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
             out.line("last status:    \(job.lastStatus?.rawValue ?? "-")")
             if let error = job.lastError { out.line("last error:     \(error)") }
             out.line("runs:           \(job.runs) (\(job.failures) failed)")
+            if let problem = job.problem { out.line("problem:        \(problem)") }
         case .delete(let id):
             try await jobs.delete(id)
             context.out.line("job \(id) deleted")

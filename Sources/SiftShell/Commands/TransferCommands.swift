@@ -62,8 +62,10 @@ public struct ImportCommand: ShellCommand, StandaloneCommand {
             source = file.text
         }
         let progress = ProgressLine(context.err, label: "importing, lines read:")
-        let summary = try await context.store().importNDJSON(from: handle, source: source, now: Date()) { progress.update($0) }
-        progress.clear()
+        defer { progress.clear() }
+        let summary = try await context.limited("import", outcome: "nothing was imported") { store in
+            try await store.importNDJSON(from: handle, source: source, now: Date()) { progress.update($0) }
+        }
         context.out.line("imported \(summary.nodes) nodes (\(summary.created) created, \(summary.updated) updated, "
             + "\(summary.unchanged) unchanged) and \(summary.edgesAdded) edges added"
             + (summary.edges > summary.edgesAdded ? " (\(summary.edges - summary.edgesAdded) already there or repeated)" : "")
@@ -89,10 +91,11 @@ public struct ExportCommand: ShellCommand, StandaloneCommand {
 
     public func run(in context: ShellContext) async throws {
         let started = Date()
-        let store = try await context.store()
         if file.text == "-" {
             context.out.flush()
-            let summary = try await store.exportNDJSON(to: FileHandle.standardOutput)
+            let summary = try await context.limited("export", outcome: "the output is incomplete") { store in
+                try await store.exportNDJSON(to: FileHandle.standardOutput)
+            }
             context.err.line("exported \(summary.nodes) nodes and \(summary.edges) edges in \(ImportCommand.seconds(since: started))")
             return
         }
@@ -101,7 +104,9 @@ public struct ExportCommand: ShellCommand, StandaloneCommand {
             throw ShellError("export: cannot write '\(file.text)'", at: file.position)
         }
         defer { try? handle.close() }
-        let summary = try await store.exportNDJSON(to: handle)
+        let summary = try await context.limited("export", outcome: "\(file.text) is incomplete") { store in
+            try await store.exportNDJSON(to: handle)
+        }
         context.out.line("exported \(summary.nodes) nodes and \(summary.edges) edges to \(file.text) in \(ImportCommand.seconds(since: started))")
     }
 }
@@ -134,8 +139,10 @@ public struct GenerateCommand: ShellCommand, StandaloneCommand {
         let started = Date()
         let progress = ProgressLine(context.err, label: "generating nodes:")
         let options = GeneratorOptions(accounts: accounts, users: users, seed: seed, now: started)
-        let summary = try await context.store().generate(options) { progress.update($0) }
-        progress.clear()
+        defer { progress.clear() }
+        let summary = try await context.limited("generate", outcome: "nothing was written") { store in
+            try await store.generate(options) { progress.update($0) }
+        }
         context.out.line("generated \(summary.accounts) accounts, \(summary.users) users, \(summary.keys) access keys "
             + "(\(summary.nodes) nodes, \(summary.edges) edges) in \(ImportCommand.seconds(since: started))")
     }
