@@ -33,13 +33,16 @@ let package = Package(
         // The release and the commit the binary was built from (stamped before each build).
         .target(name: "SiftVersion", plugins: [.plugin(name: "VersionStamp")]),
         .plugin(name: "VersionStamp", capability: .buildTool()),
+        // Dates and times: strict ISO-8601 / RFC 3339 reading (errors with their column) and writing,
+        // civil-date arithmetic, durations. Pure: no dependencies.
+        .target(name: "SiftTime"),
         // The query language: lexer, parser, AST, printer. Pure: no I/O, no SQL.
-        .target(name: "SiftQuery"),
+        .target(name: "SiftQuery", dependencies: ["SiftTime"]),
         // The graph in SQLite: schema, migrations, writer, import/export, generator, SQL compiler.
         .target(
             name: "SiftStore",
             dependencies: [
-                "SiftQuery", "SiftSchema",
+                "SiftQuery", "SiftSchema", "SiftTime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -50,7 +53,7 @@ let package = Package(
         .target(
             name: "SiftAWS",
             dependencies: [
-                "SiftStore", "SiftPolicy",
+                "SiftStore", "SiftTime", "SiftPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,13 +61,13 @@ let package = Package(
         // Posture checks: catalogue, runs, scores, reports.
         .target(
             name: "SiftChecks",
-            dependencies: ["SiftStore", "SiftQuery", "SiftSchema", "SiftPolicy"]
+            dependencies: ["SiftStore", "SiftQuery", "SiftSchema", "SiftTime", "SiftPolicy"]
         ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(
             name: "SiftOps",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS", "SiftPolicy",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftTime", "SiftPolicy",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -75,7 +78,7 @@ let package = Package(
         .target(
             name: "SiftShell",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "LineEditing", "SiftVersion",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftChecks", "SiftOps", "SiftTime", "LineEditing", "SiftVersion",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -83,31 +86,32 @@ let package = Package(
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftShell",
+                "SiftShell", "SiftTime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery"]),
-        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery"]),
+        .testTarget(name: "SiftTimeTests", dependencies: ["SiftTime"]),
+        .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery", "SiftTime"]),
+        .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery", "SiftTime"]),
         .testTarget(name: "SiftPolicyTests", dependencies: ["SiftPolicy"]),
         .testTarget(
             name: "SiftAWSTests",
             dependencies: [
-                "SiftAWS", "SiftStore", "SiftQuery", "SiftPolicy", .product(name: "GRDB", package: "GRDB.swift"),
+                "SiftAWS", "SiftStore", "SiftTime", "SiftQuery", "SiftPolicy", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SiftChecksTests",
-            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SiftChecks", "SiftStore", "SiftQuery", "SiftSchema", "SiftTime", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
         // Runs one cleanup on a database, for the kill test of SiftOpsTests.
         .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
         .testTarget(
             name: "SiftOpsTests",
-            dependencies: ["SiftOps", "SiftStore", "SiftAWS", "SiftPolicy", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", "SiftTime", "SiftPolicy", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"], swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in Fuzz/Targets into Fuzz/.build/TARGET.
 #
-# The modules under test (SiftQuery, SiftStore, and the SiftShell / SiftOps files the targets
+# The modules under test (SiftTime, SiftQuery, SiftStore, and the SiftShell / SiftOps files the targets
 # need) are compiled here with `-sanitize=fuzzer,address` (coverage and AddressSanitizer); their
 # dependencies (GRDB, SiftSchema) are linked from the SwiftPM debug build, which this script
 # runs first. Usage: Fuzz/build.sh [TARGET...]   (default: every target)
@@ -33,6 +33,7 @@ module() {
         -c "$@" -o "$stamp"
 }
 
+module SiftTime Sources/SiftTime/*.swift
 module SiftQuery Sources/SiftQuery/*.swift
 module SiftStore Sources/SiftStore/*.swift
 # The pure parts of the shell and ops the targets use, as small modules of their own.
@@ -52,7 +53,7 @@ if [ ${#targets[@]} -eq 0 ]; then
     for file in Fuzz/Targets/*.swift; do targets+=("$(basename "$file" .swift)"); done
 fi
 for target in "${targets[@]}"; do
-    objects=("$out/SiftQuery.o")
+    objects=("$out/SiftTime.o" "$out/SiftQuery.o")
     case $target in
         Compiler|NDJSON) objects+=("$out/SiftStore.o" "${deps[@]}") ;;
         Lines) objects+=("$out/SiftShellLines.o") ;;

@@ -39,7 +39,7 @@ enum REPLBench {
 
         // In process: what the editor does for each key on that line.
         let kinds = KindModel.builtin
-        let highlighter = Highlighter(commands: Set(CommandRegistry.standard.infos.map(\.name)), kinds: Set(kinds.kindNames), properties: Set(kinds.propertyNames))
+        let highlighter = Highlighter(commands: Set(CommandRegistry.standard.specs.map(\.name)), kinds: Set(kinds.kindNames), properties: Set(kinds.propertyNames))
         let characters = Array(line)
         let rounds = 500
         var costs: [Double] = []

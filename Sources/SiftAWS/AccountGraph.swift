@@ -1,6 +1,7 @@
 import Foundation
 import SiftPolicy
 import SiftStore
+import SiftTime
 
 /// Where a key's last-use facts came from.
 public enum LastUseSource: String, Sendable, Hashable {
@@ -55,7 +56,7 @@ public enum AccountGraph {
             let id = "\(account)-root"
             var reported: JSONObject = ["arn": .string(root.arn)]
             reported["password_enabled"] = root.passwordEnabled.map(JSONValue.bool)
-            reported["password_last_used"] = root.passwordLastUsed.map { .string(AWSDates.format($0)) }
+            reported["password_last_used"] = root.passwordLastUsed.map { .string(ISO8601.format($0)) }
             reported["mfa_active"] = root.mfaActive.map(JSONValue.bool)
             reported["access_key_1_active"] = .bool(root.keySlots.first?.active ?? false)
             reported["access_key_2_active"] = .bool(root.keySlots.last?.active ?? false)
@@ -72,9 +73,9 @@ public enum AccountGraph {
                 "tags": .object(user.tags.mapValues(JSONValue.string)),
             ]
             reported["password_enabled"] = row?.passwordEnabled.map(JSONValue.bool)
-            reported["password_last_used"] = passwordLastUsed.map { .string(AWSDates.format($0)) }
+            reported["password_last_used"] = passwordLastUsed.map { .string(ISO8601.format($0)) }
             reported["mfa_active"] = row?.mfaActive.map(JSONValue.bool)
-            reported["password_last_changed"] = row?.passwordLastChanged.map { .string(AWSDates.format($0)) }
+            reported["password_last_changed"] = row?.passwordLastChanged.map { .string(ISO8601.format($0)) }
             if let iam {
                 let detail = iam.users[user.userName]
                 reported["group_names"] = .array((detail?.groups ?? []).sorted().map(JSONValue.string))
@@ -94,7 +95,7 @@ public enum AccountGraph {
                 let (used, source) = snapshot.lastUsed[key.accessKeyId]
                     ?? (AccessKeyLastUsed(lastUsedDate: nil, serviceName: nil, region: nil), .getAccessKeyLastUsed)
                 var lastUsed: JSONObject = [:]
-                lastUsed["last_used"] = used.lastUsedDate.map { .string(AWSDates.format($0)) }
+                lastUsed["last_used"] = used.lastUsedDate.map { .string(ISO8601.format($0)) }
                 lastUsed["service_name"] = used.serviceName.map(JSONValue.string)
                 lastUsed["region"] = used.region.map(JSONValue.string)
                 lastUsed["source"] = .string(source.rawValue)

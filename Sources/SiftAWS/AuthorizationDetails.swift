@@ -1,4 +1,5 @@
 import Foundation
+import SiftTime
 
 /// An inline policy: its name and its document as IAM returned it (URL-encoded JSON).
 public struct InlinePolicy: Sendable, Hashable {
@@ -184,7 +185,7 @@ extension IAMClient {
                 // ignores the filter.
                 guard let user = member.child("User")?.value("UserName") else { continue }
                 devices.append(MFADevice(serialNumber: serial, userName: user,
-                                         enableDate: member.value("EnableDate").flatMap(AWSDates.parse)))
+                                         enableDate: member.value("EnableDate").flatMap(ISO8601.date)))
             }
             marker = nil
             if result.value("IsTruncated") == "true" {
@@ -235,16 +236,16 @@ extension IAMClient {
     private static func group(_ member: XMLTree) throws(AWSError) -> GroupDetail {
         GroupDetail(groupId: try required(member, "GroupId", "group"),
                     groupName: try required(member, "GroupName", "group"), arn: member.value("Arn") ?? "",
-                    path: member.value("Path") ?? "/", createDate: member.value("CreateDate").flatMap(AWSDates.parse),
+                    path: member.value("Path") ?? "/", createDate: member.value("CreateDate").flatMap(ISO8601.date),
                     inlinePolicies: inline(member, "GroupPolicyList"), attachedPolicies: attached(member))
     }
 
     private static func role(_ member: XMLTree) throws(AWSError) -> RoleDetail {
         RoleDetail(roleId: try required(member, "RoleId", "role"), roleName: try required(member, "RoleName", "role"),
                    arn: member.value("Arn") ?? "", path: member.value("Path") ?? "/",
-                   createDate: member.value("CreateDate").flatMap(AWSDates.parse),
+                   createDate: member.value("CreateDate").flatMap(ISO8601.date),
                    assumeRolePolicy: member.value("AssumeRolePolicyDocument"),
-                   lastUsed: member.child("RoleLastUsed")?.value("LastUsedDate").flatMap(AWSDates.parse),
+                   lastUsed: member.child("RoleLastUsed")?.value("LastUsedDate").flatMap(ISO8601.date),
                    inlinePolicies: inline(member, "RolePolicyList"), attachedPolicies: attached(member),
                    permissionsBoundary: member.child("PermissionsBoundary")?.value("PermissionsBoundaryArn"))
     }
@@ -260,8 +261,8 @@ extension IAMClient {
                                    policyId: member.value("PolicyId"), path: member.value("Path") ?? "/",
                                    defaultVersionId: defaultVersion,
                                    attachmentCount: member.value("AttachmentCount").flatMap { Int($0) } ?? 0,
-                                   createDate: member.value("CreateDate").flatMap(AWSDates.parse),
-                                   updateDate: member.value("UpdateDate").flatMap(AWSDates.parse),
+                                   createDate: member.value("CreateDate").flatMap(ISO8601.date),
+                                   updateDate: member.value("UpdateDate").flatMap(ISO8601.date),
                                    document: chosen?.value("Document"))
     }
 }

@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SiftTime
 
 /// How an `mfa_serial` code is obtained.
 public enum MFAPrompt: Sendable {
@@ -145,7 +146,7 @@ struct CredentialChain: Sendable {
     private func environmentProvider() throws(CredentialError) -> CredentialProvider? {
         switch (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
         case let (id?, secret?):
-            let expiration = env("AWS_CREDENTIAL_EXPIRATION").flatMap(AWSDates.parse)
+            let expiration = env("AWS_CREDENTIAL_EXPIRATION").flatMap(ISO8601.date)
             let credentials = AWSCredentials(accessKeyId: id, secretAccessKey: secret,
                                              sessionToken: env("AWS_SESSION_TOKEN") ?? env("AWS_SECURITY_TOKEN"),
                                              source: "environment", expiration: expiration)
@@ -247,7 +248,7 @@ struct CredentialChain: Sendable {
                 tokenCode = try Self.askMFA(serial: serial, profile: profileName, prompt: options.mfaPrompt)
             }
             let sts = STSClient(provider: source, endpoint: endpoint, region: region, transport: transport)
-            let session = sessionName ?? "botocore-session-\(Int(options.now().timeIntervalSince1970))"
+            let session = sessionName ?? "botocore-session-\(UnixTime.seconds(of: options.now()))"
             do throws(AWSError) {
                 return try await sts.assumeRole(roleArn: roleArn, sessionName: session, durationSeconds: duration,
                                                 externalId: externalId, serialNumber: serial, tokenCode: tokenCode)
@@ -362,7 +363,7 @@ struct CredentialChain: Sendable {
                 throw .retrieval(source: source, message: "cannot read the token file")
             }
             let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            let session = sessionName ?? "botocore-session-\(Int(options.now().timeIntervalSince1970))"
+            let session = sessionName ?? "botocore-session-\(UnixTime.seconds(of: options.now()))"
             let form = [("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleArn),
                         ("RoleSessionName", session), ("WebIdentityToken", token)]
                 .map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }.joined(separator: "&")
@@ -576,8 +577,11 @@ struct CredentialChain: Sendable {
         else {
             throw .retrieval(source: source, message: "the answer lacks AccessKeyId, SecretAccessKey, \(tokenKey) or Expiration")
         }
-        guard let expiration = AWSDates.parse(expirationText) else {
-            throw .retrieval(source: source, message: "Expiration '\(expirationText)' is not an ISO 8601 time")
+        let expiration: Date
+        do {
+            expiration = try ISO8601.parseDate(expirationText)
+        } catch {
+            throw .retrieval(source: source, message: "Expiration '\(expirationText)' is not an ISO 8601 time (\(error))")
         }
         return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token, source: source,
                               expiration: expiration)
@@ -686,7 +690,7 @@ struct CredentialChain: Sendable {
 enum SSOToken {
     /// `expiresAt` as the AWS CLI writes it (`...Z`, or `...UTC` in old versions).
     static func date(_ text: String) -> Date? {
-        AWSDates.parse(text.hasSuffix("UTC") ? String(text.dropLast(3)) + "Z" : text)
+        ISO8601.date(text.hasSuffix("UTC") ? String(text.dropLast(3)) + "Z" : text)
     }
 
     /// A renewed token and the cache entry to write back.
@@ -721,7 +725,7 @@ enum SSOToken {
         cache["startUrl"] = startURL
         cache["region"] = region
         cache["accessToken"] = token
-        cache["expiresAt"] = AWSDates.format(expires)
+        cache["expiresAt"] = ISO8601.format(expires)
         if let renewed = answer["refreshToken"] as? String { cache["refreshToken"] = renewed }
         return Renewed(token: token, expires: expires, cache: cache)
     }

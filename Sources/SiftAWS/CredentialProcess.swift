@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SiftTime
 
 /// Runs a profile's `credential_process` as botocore does: the command line split like a POSIX shell
 /// (`shlex.split`), no shell, its stdout a JSON document `{"Version": 1, "AccessKeyId", "SecretAccessKey",
@@ -51,10 +52,11 @@ enum CredentialProcess {
         }
         var expiration: Date?
         if let text = object["Expiration"] as? String {
-            guard let date = AWSDates.parse(text) else {
-                throw .retrieval(source: source, message: "Expiration '\(text)' is not an ISO 8601 time")
+            do {
+                expiration = try ISO8601.parseDate(text)
+            } catch {
+                throw .retrieval(source: source, message: "Expiration '\(text)' is not an ISO 8601 time (\(error))")
             }
-            expiration = date
         }
         return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: object["SessionToken"] as? String,
                               source: source, expiration: expiration)

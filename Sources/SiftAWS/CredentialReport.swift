@@ -1,5 +1,6 @@
 import Foundation
 import SiftStore
+import SiftTime
 
 /// One access-key slot (`access_key_1_*` or `access_key_2_*`) of a credential report row.
 public struct CredentialReportKeySlot: Sendable, Hashable {
@@ -81,7 +82,7 @@ public struct CredentialReport: Sendable, Hashable {
                 default: return nil
                 }
             }
-            func date(_ name: String) -> Date? { field(name).flatMap(AWSDates.parse) }
+            func date(_ name: String) -> Date? { field(name).flatMap(ISO8601.date) }
             let slots = (1...2).map { n in
                 CredentialReportKeySlot(active: flag("access_key_\(n)_active") ?? false,
                                         lastRotated: date("access_key_\(n)_last_rotated"),
@@ -184,11 +185,11 @@ public enum KeyReportPairing {
         var seconds: [Int64] = []
         for key in keys {
             guard let created = key.createDate else { return [:] }
-            seconds.append(ISOTime.seconds(created))
+            seconds.append(UnixTime.seconds(of: created))
         }
         guard Set(seconds).count == keys.count else { return [:] }  // same second: ambiguous
         let byCreation = zip(keys, seconds).sorted { $0.1 < $1.1 }
-        let slotsByRotation = held.compactMap { slot in slot.lastRotated.map { (slot, ISOTime.seconds($0)) } }
+        let slotsByRotation = held.compactMap { slot in slot.lastRotated.map { (slot, UnixTime.seconds(of: $0)) } }
         guard slotsByRotation.count == held.count else { return [:] }
         let orderedSlots = slotsByRotation.sorted { $0.1 < $1.1 }
         var result: [String: AccessKeyLastUsed] = [:]

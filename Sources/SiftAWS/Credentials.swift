@@ -1,4 +1,5 @@
 import Foundation
+import SiftTime
 
 /// An AWS access key pair with an optional session token and expiry.
 ///
@@ -37,7 +38,7 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible, Custo
     /// Names the key and its source; the secret and token are redacted.
     public var description: String {
         let token = sessionToken == nil ? "none" : "<redacted>"
-        let expiry = expiration.map { ", expiration: \(AWSDates.format($0))" } ?? ""
+        let expiry = expiration.map { ", expiration: \(ISO8601.format($0))" } ?? ""
         return "AWSCredentials(accessKeyId: \(accessKeyId), secretAccessKey: <redacted>, sessionToken: \(token), "
             + "source: \(source)\(expiry))"
     }
@@ -49,7 +50,7 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible, Custo
     public var customMirror: Mirror {
         Mirror(self, children: ["accessKeyId": accessKeyId, "secretAccessKey": "<redacted>",
                                 "sessionToken": sessionToken == nil ? "none" : "<redacted>", "source": source,
-                                "expiration": expiration.map(AWSDates.format) ?? "none"])
+                                "expiration": expiration.map(ISO8601.format) ?? "none"])
     }
 }
 

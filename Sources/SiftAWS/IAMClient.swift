@@ -1,4 +1,5 @@
 import Foundation
+import SiftTime
 
 /// An IAM user as `ListUsers` gives it.
 public struct IAMUser: Sendable, Hashable {
@@ -94,8 +95,8 @@ public struct IAMClient: Sendable {
             }
             return IAMUser(userId: userId, userName: userName, arn: member.value("Arn") ?? "",
                            path: member.value("Path") ?? "/",
-                           createDate: member.value("CreateDate").flatMap(AWSDates.parse),
-                           passwordLastUsed: member.value("PasswordLastUsed").flatMap(AWSDates.parse),
+                           createDate: member.value("CreateDate").flatMap(ISO8601.date),
+                           passwordLastUsed: member.value("PasswordLastUsed").flatMap(ISO8601.date),
                            tags: tags)
         }
     }
@@ -111,7 +112,7 @@ public struct IAMClient: Sendable {
                                          message: "key of \(userName) without AccessKeyId or a valid Status")
             }
             return AccessKeyMetadata(accessKeyId: id, userName: member.value("UserName") ?? userName, status: status,
-                                     createDate: member.value("CreateDate").flatMap(AWSDates.parse))
+                                     createDate: member.value("CreateDate").flatMap(ISO8601.date))
         }
     }
 
@@ -119,7 +120,7 @@ public struct IAMClient: Sendable {
     public func getAccessKeyLastUsed(accessKeyId: String) async throws(AWSError) -> AccessKeyLastUsed {
         let result = try await client.query("GetAccessKeyLastUsed", [("AccessKeyId", accessKeyId)])
         let used = result.child("AccessKeyLastUsed")
-        return AccessKeyLastUsed(lastUsedDate: used?.value("LastUsedDate").flatMap(AWSDates.parse),
+        return AccessKeyLastUsed(lastUsedDate: used?.value("LastUsedDate").flatMap(ISO8601.date),
                                  serviceName: used?.value("ServiceName"), region: used?.value("Region"))
     }
 
@@ -141,7 +142,7 @@ public struct IAMClient: Sendable {
         else {
             throw .malformedResponse(operation: "GetCredentialReport", message: "no base64 Content")
         }
-        return (csv, result.value("GeneratedTime").flatMap(AWSDates.parse))
+        return (csv, result.value("GeneratedTime").flatMap(ISO8601.date))
     }
 
     /// The account's alias, if it has one.

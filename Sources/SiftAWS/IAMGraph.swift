@@ -1,4 +1,5 @@
 import Foundation
+import SiftTime
 import SiftPolicy
 import SiftStore
 
@@ -199,7 +200,7 @@ struct IAMGraph {
                                                          permissionsBoundary: role.permissionsBoundary).summary()),
             ]
             reported["assume_role_policy"] = Self.document(role.assumeRolePolicy)
-            reported["role_last_used"] = role.lastUsed.map { .string(AWSDates.format($0)) }
+            reported["role_last_used"] = role.lastUsed.map { .string(ISO8601.format($0)) }
             reported["permissions_boundary"] = role.permissionsBoundary.map(JSONValue.string)
             nodes.append(Node(id: role.roleId, kind: "aws_iam_role", name: role.roleName, ctime: role.createDate,
                               atime: role.lastUsed, reported: reported))
@@ -214,8 +215,8 @@ struct IAMGraph {
             let id = "\(user.userId)/login_profile"
             let lastUsed = user.passwordLastUsed ?? row.passwordLastUsed
             var reported: JSONObject = ["user_name": .string(user.userName)]
-            reported["password_last_used"] = lastUsed.map { .string(AWSDates.format($0)) }
-            reported["password_last_changed"] = row.passwordLastChanged.map { .string(AWSDates.format($0)) }
+            reported["password_last_used"] = lastUsed.map { .string(ISO8601.format($0)) }
+            reported["password_last_changed"] = row.passwordLastChanged.map { .string(ISO8601.format($0)) }
             nodes.append(Node(id: id, kind: "aws_iam_login_profile", name: user.userName,
                               ctime: row.passwordLastChanged, atime: lastUsed, reported: reported))
             edges.append(Edge(from: user.userId, to: id))
@@ -227,7 +228,7 @@ struct IAMGraph {
             guard let userId = userIds[device.userName], seenSerials.insert(device.serialNumber).inserted else { continue }
             var reported: JSONObject = ["serial_number": .string(device.serialNumber),
                                         "user_name": .string(device.userName), "mfa_type": .string("virtual")]
-            reported["enable_date"] = device.enableDate.map { .string(AWSDates.format($0)) }
+            reported["enable_date"] = device.enableDate.map { .string(ISO8601.format($0)) }
             let name = device.serialNumber.split(separator: "/").last.map(String.init) ?? device.serialNumber
             nodes.append(Node(id: device.serialNumber, kind: "aws_iam_mfa_device", name: name,
                               ctime: device.enableDate, reported: reported))

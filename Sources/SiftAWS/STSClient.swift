@@ -1,4 +1,5 @@
 import Foundation
+import SiftTime
 
 /// Who the caller is, per STS `GetCallerIdentity`.
 public struct CallerIdentity: Sendable, Hashable {
@@ -56,7 +57,7 @@ public struct STSClient: Sendable {
             throw .malformedResponse(operation: operation, message: "no Credentials")
         }
         return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: credentials.value("SessionToken"),
-                              source: source, expiration: credentials.value("Expiration").flatMap(AWSDates.parse))
+                              source: source, expiration: credentials.value("Expiration").flatMap(ISO8601.date))
     }
 
     /// The credentials of an unsigned `operation` answer (`AssumeRoleWithWebIdentity`).

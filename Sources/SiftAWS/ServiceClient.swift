@@ -51,16 +51,21 @@ struct ServiceClient: Sendable {
             headers: [(name: "Content-Type", value: "application/x-amz-json-1.1"),
                       (name: "X-Amz-Target", value: target)],
             body: Array(body))
-        let decoded: JSONBox = try await transport.send(
+        // The transport's decoder checks the body (a bad one counts as a failed attempt) and hands
+        // over the bytes, which are Sendable; the object is read from them here (bodies are small).
+        let data: Data = try await transport.send(
             request, signer: signer,
             decodeError: { status, body in Self.jsonError(operation: operation, status: status, body: body) },
-            decode: { (data: Data) throws(AWSError) -> JSONBox in
-                guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            decode: { (data: Data) throws(AWSError) -> Data in
+                guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
                     throw .malformedResponse(operation: operation, message: "not a JSON object")
                 }
-                return JSONBox(object: object)
+                return data
             })
-        return decoded.object
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw .malformedResponse(operation: operation, message: "not a JSON object")
+        }
+        return object
     }
 
     /// A signer with the provider's current credentials. A provider that cannot deliver gives a
@@ -107,7 +112,3 @@ struct ServiceClient: Sendable {
     }
 }
 
-/// Carries a JSON object across the `Sendable` boundary of the transport (it never leaves one task).
-struct JSONBox: @unchecked Sendable {
-    let object: [String: Any]
-}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SiftTime
 
 /// An HTTP request as the signer sees it: method, decoded path, raw query, headers in order, body.
 public struct SignableRequest: Sendable, Hashable {
@@ -131,7 +132,7 @@ public struct SigV4Signer: Sendable {
 
     /// `YYYYMMDDTHHMMSSZ` in UTC.
     public static func amzDate(_ date: Date) -> String {
-        AWSDates.format(date).filter { $0 != "-" && $0 != ":" }
+        ISO8601.format(date).filter { $0 != "-" && $0 != ":" }
     }
 
     /// Lower-case hex of SHA-256.

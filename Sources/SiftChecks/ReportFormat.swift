@@ -1,4 +1,5 @@
 import Foundation
+import SiftTime
 
 /// The output formats of `check run`.
 public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
@@ -26,10 +27,7 @@ public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
 enum ReportText {
     /// `2026-01-31T12:00:00Z`.
     static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        ISO8601.format(date)
     }
 
     /// The score with one decimal, `62.5`.

@@ -1,6 +1,7 @@
 import Foundation
 import SiftPolicy
 import SiftStore
+import SiftTime
 
 /// A node marked for cleanup: `/desired.clean == true`, not protected, not already cleaned.
 public struct CleanupCandidate: Sendable, Hashable {
@@ -90,7 +91,7 @@ public struct CleanupPlanner: Sendable {
         guard config.cleanupDisableFirst else { return .delete(disabledAt: nil) }
         guard let disabledAt = try await journal.disabledAt(key.id) else { return .disable }
         if key.status == "Active" {
-            return .noAction("set Active again after cleanup disabled it \(ISOTime.format(disabledAt)); not deleted")
+            return .noAction("set Active again after cleanup disabled it \(ISO8601.format(disabledAt)); not deleted")
         }
         let until = disabledAt.addingTimeInterval(config.cleanupGrace.timeInterval)
         return now >= until ? .delete(disabledAt: disabledAt) : .wait(disabledAt: disabledAt, until: until)

@@ -1,6 +1,7 @@
 import Foundation
 import SiftAWS
 import SiftStore
+import SiftTime
 
 /// What happened to one key in a cleanup run.
 public struct CleanupOutcome: Sendable, Hashable {
@@ -111,7 +112,7 @@ public struct CleanupRunner: Sendable {
 
     /// A new run id: time and a random part.
     public static func newRunId(now: Date) -> String {
-        "\(Int64(now.timeIntervalSince1970))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        "\(UnixTime.seconds(of: now))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
     }
 
     /// Settles the actions an earlier run started and never recorded the end of: a disable is issued
@@ -255,7 +256,7 @@ public struct CleanupRunner: Sendable {
         case .delete(let disabledAt):
             return CleanupOutcome(key: step.key, action: .delete, detail: Self.dryRunCheck(since: disabledAt == nil ? "marked" : "disabled"))
         case .wait(let disabledAt, let until):
-            return CleanupOutcome(key: step.key, detail: "disabled \(ISOTime.format(disabledAt)), deleted after \(ISOTime.format(until))",
+            return CleanupOutcome(key: step.key, detail: "disabled \(ISO8601.format(disabledAt)), deleted after \(ISO8601.format(until))",
                                   waitingUntil: until)
         case .interrupted(let action):
             return CleanupOutcome(key: step.key, action: action, detail: "an earlier run was interrupted; the next run checks it first")

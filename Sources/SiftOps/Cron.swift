@@ -1,4 +1,5 @@
 import Foundation
+import SiftTime
 
 /// A 5-field cron schedule (`minute hour day-of-month month day-of-week`), evaluated in UTC.
 ///
@@ -116,38 +117,36 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The first minute strictly after `date` at which the schedule fires, or nil when it never
-    /// fires within the next five years (e.g. `0 0 30 2 *`).
+    /// fires within the next five years (e.g. `0 0 30 2 *`). Walks unix seconds with SiftTime's
+    /// civil dates (UTC): a month, a day or an hour at a time where they cannot match.
     public func nextFire(after date: Date) -> Date? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        let start = floor(date.timeIntervalSince1970 / 60) * 60 + 60
-        var current = Date(timeIntervalSince1970: start)
-        let limit = date.addingTimeInterval(5 * 366 * 86_400)
-        while current < limit {
-            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: current)
-            guard let year = parts.year, let month = parts.month, let day = parts.day,
-                  let hour = parts.hour, let minute = parts.minute, let weekday = parts.weekday else { return nil }
-            if !months.contains(month) {
-                let next = month == 12 ? DateComponents(year: year + 1, month: 1, day: 1) : DateComponents(year: year, month: month + 1, day: 1)
-                guard let moved = calendar.date(from: next) else { return nil }
-                current = moved
+        let seconds = UnixTime.seconds(of: date)
+        var current = (seconds >= 0 ? seconds / 60 : -((-(seconds + 1)) / 60) - 1) * 60 + 60
+        let limit = date.timeIntervalSince1970 + 5 * 366 * 86_400
+        while Double(current) < limit {
+            let day = UnixTime.day(of: current)
+            let civil = CivilDate(daysSince1970: day)
+            let secondOfDay = current - day * UnixTime.secondsPerDay
+            if !months.contains(Int(civil.month)) {
+                let firstOfNext = civil.month == 12
+                    ? CivilDate.daysSince1970(year: civil.year + 1, month: 1, day: 1)
+                    : CivilDate.daysSince1970(year: civil.year, month: civil.month + 1, day: 1)
+                current = firstOfNext * UnixTime.secondsPerDay
                 continue
             }
-            if !dayMatches(day: day, weekday: weekday - 1) {
-                guard let moved = calendar.date(from: DateComponents(year: year, month: month, day: day + 1)) else { return nil }
-                current = moved
+            if !dayMatches(day: Int(civil.day), weekday: Int(civil.weekday)) {
+                current = (day + 1) * UnixTime.secondsPerDay
                 continue
             }
-            if !hours.contains(hour) {
-                guard let moved = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour + 1)) else { return nil }
-                current = moved
+            if !hours.contains(Int(secondOfDay / 3_600)) {
+                current = day * UnixTime.secondsPerDay + (secondOfDay / 3_600 + 1) * 3_600
                 continue
             }
-            if !minutes.contains(minute) {
-                current = current.addingTimeInterval(60)
+            if !minutes.contains(Int(secondOfDay / 60 % 60)) {
+                current += 60
                 continue
             }
-            return current
+            return UnixTime.date(current)
         }
         return nil
     }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import SiftStore
+import SiftTime
 
 /// `sift daemon`: runs `collect_and_cleanup` every `collect_interval` (first at start) and the
 /// scheduled jobs when due, until cancelled; `runUntilSignalled` cancels it on SIGINT or SIGTERM.
@@ -29,7 +30,7 @@ public struct Daemon: Sendable {
                 do { _ = try await runner.run(.collectAndCleanup) } catch { output("daemon: \(error)") }
                 let interval = (try? await ConfigStore(store: environment.store).load().collectInterval.timeInterval) ?? 3600
                 nextCollect = environment.now().addingTimeInterval(interval)
-                output("daemon: next collect_and_cleanup at \(ISOTime.format(nextCollect))")
+                output("daemon: next collect_and_cleanup at \(ISO8601.format(nextCollect))")
             }
             if Task.isCancelled { break }
             do {

@@ -1,6 +1,7 @@
 import Foundation
 import SiftStore
 import SiftAWS
+import SiftTime
 
 /// Cleanup's safety rule: never disable or delete a key used since the data that marked it was
 /// collected. AWS may serve a credential report up to four hours old and a key may be used between
@@ -26,24 +27,24 @@ public enum LastUseGuard {
         case .disabled(let date): known = date
         }
         guard let known else { return used }
-        return ISOTime.seconds(used) > ISOTime.seconds(known) ? used : nil
+        return UnixTime.seconds(of: used) > UnixTime.seconds(of: known) ? used : nil
     }
 
     /// Why the action is skipped without a call: a collect after the mark saw the use at `used`.
     public static func seenNote(action: CleanupActionKind, used: Date) -> String {
-        "used at \(ISOTime.format(used)) since it was marked (seen by a collect after the mark); "
+        "used at \(ISO8601.format(used)) since it was marked (seen by a collect after the mark); "
             + "not \(action == .disable ? "disabled" : "deleted"), mark withdrawn"
     }
 
     /// Why the action is skipped, for the run's output and `cleanup log`.
     public static func note(action: CleanupActionKind, used: Date, baseline: Baseline) -> String {
-        let at = ISOTime.format(used)
+        let at = ISO8601.format(used)
         switch baseline {
         case .graph(let known):
-            let knew = known.map { "last use known \(ISOTime.format($0))" } ?? "known as never used"
+            let knew = known.map { "last use known \(ISO8601.format($0))" } ?? "known as never used"
             return "used at \(at) since it was marked (\(knew)); not \(action == .disable ? "disabled" : "deleted"), mark withdrawn"
         case .disabled(let disabledAt):
-            return "used at \(at) after it was disabled \(ISOTime.format(disabledAt)); not deleted"
+            return "used at \(at) after it was disabled \(ISO8601.format(disabledAt)); not deleted"
         }
     }
 

@@ -5,6 +5,8 @@
 // `and`/`or` with parentheses only where the tree needs them, durations in d/h/min/s, dates in UTC,
 // strings quoted only when needed, backticks only for keys that need them.
 
+import SiftTime
+
 extension Query: CustomStringConvertible {
     /// The normalised query.
     public var description: String {
@@ -113,12 +115,12 @@ extension Value: CustomStringConvertible {
 
 extension Duration: CustomStringConvertible {
     /// `90d`, `2d12h`, `-3d`, `0s`.
-    public var description: String { DurationSyntax.format(self) }
+    public var description: String { DurationText.format(seconds: seconds) }
 }
 
 extension DateTime: CustomStringConvertible {
     /// `2026-01-31` at midnight UTC, else `2026-01-31T12:00:00Z`.
-    public var description: String { DateSyntax.format(self) }
+    public var description: String { ISO8601.formatDateOrDateTime(seconds: secondsSince1970) }
 }
 
 extension Path: CustomStringConvertible {

@@ -14,6 +14,8 @@
 // Keywords are case-insensitive. A keyword directly followed by an operator is a property name
 // (`all == 3` compares the property `all`).
 
+import SiftTime
+
 /// Parses query text into a `Query`.
 public enum QueryParser {
     /// Parses a query, throwing a `QueryError` with the position of the first mistake.
@@ -202,7 +204,7 @@ struct Parser {
               case .predicate(let predicate) = part.term.rightmost else { return nil }
         switch predicate.value {
         case .int, .double:
-            if DurationSyntax.units[word] != nil { return "write durations without a space, e.g. 90days" }
+            if DurationText.unitSeconds(word) != nil { return "write durations without a space, e.g. 90days" }
             return nil
         case .string:
             return "quote text that contains spaces: \"...\""

@@ -1,15 +1,15 @@
 import Foundation
 import SiftStore
 
-/// What Tab offers at a spot of a line: command names at the start of a command; subcommands
-/// and flags (from each command's synopsis); kinds inside `is(...)` and after `kinds`; in
+/// What Tab offers at a spot of a line: command names at the start of a command; subcommands,
+/// options and their values (from each command's `CommandSpec`); kinds inside `is(...)`; in
 /// queries, the properties of the kinds in scope (`is(access_key) and last_a` offers
 /// `last_access`), kinds and keywords; property paths after `count`, `list`, `sort`; config keys,
 /// check ids, job ids; file paths after `import`, `export`, `-f` and `--output`. Pure but for
 /// the job ids and paths, which come from the closures it is given.
 public struct CompletionProvider: Sendable {
-    /// The commands' help: names, and subcommands and flags read from their synopses.
-    public var commands: [CommandInfo]
+    /// The commands' declarations: names, subcommands, options, and where their values come from.
+    public var commands: [CommandSpec]
     /// Kind names of the kind model.
     public var kinds: [String]
     /// Every property name of the kind model.
@@ -32,27 +32,20 @@ public struct CompletionProvider: Sendable {
         "/desired.", "/metadata.", "/reported.", "/ancestors.", "/descendants.",
     ]
 
-    /// Commands whose arguments are a query.
-    static let queryCommands: Set<String> = ["search", "explain", "parse"]
-    /// Commands whose arguments are property paths.
-    static let pathCommands: Set<String> = ["count", "list", "format", "sort"]
-    /// Commands whose first argument is a file.
-    static let fileCommands: Set<String> = ["import", "export"]
-    /// Flags whose value is a file.
-    static let fileFlags: Set<String> = ["-f", "--output"]
     /// Characters that end a word for completion (a word may hold `.`, `/`, `-`, `_`, `:`).
     static let wordBreaks: Set<Character> = [" ", "\t", "\n", "(", ")", "[", "]", "{", "}", ",", "|", ";", "=", "<", ">", "!", "~", "\"", "'", "`"]
 
-    /// Creates a provider from plain lists (kinds in scope then offer every property).
+    /// Creates a provider from plain lists (kinds in scope then offer every property): the
+    /// commands named are the standard registry's.
     public init(commands: [String], kinds: [String], properties: [String]) {
         self.init(
-            commands: commands.map { CommandInfo(name: $0, synopsis: $0, summary: "") }, kinds: kinds, properties: properties,
+            commands: CommandRegistry.standard.specs.filter { commands.contains($0.name) }, kinds: kinds, properties: properties,
             propertiesOfKind: { _ in properties }, configKeys: [], checkIds: [], jobIds: { [] }, paths: { _ in [] })
     }
 
     /// Creates a provider.
     public init(
-        commands: [CommandInfo], kinds: [String], properties: [String], propertiesOfKind: @escaping @Sendable (String) -> [String],
+        commands: [CommandSpec], kinds: [String], properties: [String], propertiesOfKind: @escaping @Sendable (String) -> [String],
         configKeys: [String], checkIds: [String], jobIds: @escaping @Sendable () -> [String], paths: @escaping @Sendable (String) -> [String]
     ) {
         self.commands = commands
@@ -83,43 +76,83 @@ public struct CompletionProvider: Sendable {
         let pool: [String]
         if words.isEmpty {
             pool = commands.map(\.name)
+        } else if Self.insideIsCall(segment) {
+            pool = kinds
+        } else if let spec = commands.first(where: { $0.name == words[0] }) {
+            pool = candidates(spec: spec, words: Array(words.dropFirst()), prefix: prefix, segment: segment, before: before)
         } else {
-            let command = words[0]
-            let info = commands.first { $0.name == command }
-            let previous = words.last ?? ""
-            if Self.fileFlags.contains(previous) || (Self.fileCommands.contains(command) && words.count == 1) {
-                pool = paths(prefix)
-            } else if prefix.hasPrefix("-"), let info {
-                pool = Self.flags(of: info)
-            } else if command == "help" {
-                pool = commands.map(\.name)
-            } else if command == "kinds" || Self.insideIsCall(segment) {
-                pool = kinds
-            } else if Self.queryCommands.contains(command) {
-                pool = queryProperties(segment) + kinds + Self.keywords
-            } else if Self.pathCommands.contains(command) {
-                pool = queryProperties(Self.queryText(before)) + ["age", "last_access", "last_update", "account", "cloud", "/desired.", "/metadata.", "/ancestors."]
-            } else if let info, words.count == 1 {
-                pool = Self.subcommands(of: info)
-            } else {
-                pool = arguments(command: command, subcommand: words.count > 1 ? words[1] : "", count: words.count)
-            }
+            pool = []
         }
         var seen = Set<String>()
         return pool.filter { $0.hasPrefix(prefix) && seen.insert($0).inserted }.sorted()
     }
 
-    /// Candidates for a subcommand's arguments: config keys, check ids, job ids.
-    func arguments(command: String, subcommand: String, count: Int) -> [String] {
-        switch (command, subcommand) {
-        case ("config", "show"): return count == 2 ? configKeys : []
-        case ("config", "set"): return configKeys.map { $0 + "=" }
-        case ("check", "show"): return count == 2 ? checkIds : []
-        case ("check", "run"): return checkIds
-        case ("jobs", "show"), ("jobs", "delete"), ("jobs", "activate"), ("jobs", "deactivate"), ("jobs", "run"):
-            return count == 2 ? jobIds() : []
-        case ("workflow", "run"): return count == 2 ? ["collect", "cleanup", "collect_and_cleanup"] : []
-        default: return []
+    /// Candidates from a command's declaration: its subcommands, its options after `-`, an
+    /// option's values after the option, else the values of the positional argument being typed.
+    func candidates(spec command: CommandSpec, words: [String], prefix: String, segment: Substring, before: String) -> [String] {
+        if command.argumentsAreText {
+            return values(command.arguments.first?.candidates ?? .none, segment: segment, before: before, prefix: prefix)
+        }
+        var spec = command
+        var rest = words[...]
+        while !spec.subcommands.isEmpty, let first = rest.first, let sub = spec.subcommand(first) {
+            spec = sub
+            rest = rest.dropFirst()
+        }
+        if !spec.subcommands.isEmpty {
+            return rest.isEmpty ? spec.subcommands.map(\.name) : []
+        }
+        if let previous = rest.last, let option = spec.option(named: previous), option.takesValue {
+            return values(option.candidates, segment: segment, before: before, prefix: prefix)
+        }
+        // `--format=` with the cursor after the `=` (a word break): the option's values.
+        if before.last == "=", let previous = rest.last, previous.hasSuffix("="),
+           let option = spec.option(named: String(previous.dropLast())), option.takesValue {
+            return values(option.candidates, segment: segment, before: before, prefix: prefix)
+        }
+        // `help check <Tab>`: the subcommands of the command asked about.
+        if command.name == "help", rest.count == 1, let topic = commands.first(where: { $0.name == rest[rest.startIndex] }) {
+            return topic.subcommands.map(\.name)
+        }
+        if prefix.hasPrefix("-"), !(spec.acceptsNegativeNumbers && prefix.dropFirst().allSatisfy(\.isNumber) && prefix.count > 1) {
+            return spec.options.flatMap(\.names)
+        }
+        // Count the positionals before this word (option values are not).
+        var index = 0
+        var skipValue = false
+        for word in rest {
+            if skipValue { skipValue = false; continue }
+            if let option = spec.option(named: word) {
+                skipValue = option.takesValue
+                continue
+            }
+            if word.hasPrefix("-"), spec.option(named: String(word.prefix { $0 != "=" })) != nil { continue }
+            index += 1
+        }
+        guard !spec.arguments.isEmpty else { return [] }
+        var argument = spec.arguments[min(index, spec.arguments.count - 1)]
+        if index >= spec.arguments.count {
+            guard let last = spec.arguments.last, last.arity == .zeroOrMore || last.arity == .oneOrMore else { return [] }
+            argument = last
+        }
+        return values(argument.candidates, segment: segment, before: before, prefix: prefix)
+    }
+
+    /// The values a declaration points at.
+    func values(_ candidates: ValueCandidates, segment: Substring, before: String, prefix: String) -> [String] {
+        switch candidates {
+        case .none: return []
+        case .fixed(let list): return list
+        case .checkIds: return checkIds
+        case .jobIds: return jobIds()
+        case .configKeys: return configKeys
+        case .configAssignments: return configKeys.map { $0 + "=" }
+        case .kinds: return kinds
+        case .commands: return commands.map(\.name)
+        case .files: return paths(prefix)
+        case .query: return queryProperties(segment) + kinds + Self.keywords
+        case .propertyPaths:
+            return queryProperties(Self.queryText(before)) + ["age", "last_access", "last_update", "account", "cloud", "/desired.", "/metadata.", "/ancestors."]
         }
     }
 
@@ -147,35 +180,6 @@ public struct CompletionProvider: Sendable {
     static func queryText(_ before: String) -> Substring {
         guard let range = before.range(of: "search ", options: .backwards) else { return "" }
         return before[range.upperBound...]
-    }
-
-    /// Subcommands of a command, read from its synopsis (`config show [key] | set ... | edit`).
-    static func subcommands(of info: CommandInfo) -> [String] {
-        let rest = info.synopsis.dropFirst(info.name.count)
-        var result: [String] = []
-        var expectSubcommand = true
-        for token in rest.split(whereSeparator: { $0 == " " }) {
-            if token == "|" { expectSubcommand = true; continue }
-            let names = token.split(separator: "|").map(String.init)
-            if expectSubcommand && names.allSatisfy({ $0.allSatisfy { $0.isLowercase || $0 == "_" } && !$0.isEmpty }) {
-                result += names
-            }
-            expectSubcommand = false
-        }
-        return result
-    }
-
-    /// Flags of a command, read from its synopsis and details (`--severity`, `-N` excluded).
-    static func flags(of info: CommandInfo) -> [String] {
-        let text = info.synopsis + " " + info.details
-        var result: [String] = []
-        var index = text.startIndex
-        while let range = text.range(of: "--", range: index..<text.endIndex) {
-            let name = text[range.lowerBound...].prefix(while: { $0.isLetter || $0 == "-" || $0 == "_" })
-            if name.count > 2 { result.append(String(name)) }
-            index = range.upperBound
-        }
-        return result
     }
 
     /// The text of the command being typed: after the last `|` or `;` outside quotes.

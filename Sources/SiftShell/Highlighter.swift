@@ -34,6 +34,9 @@ public struct Highlighter: Sendable {
         }
     }
 
+    /// The commands whose arguments are a query (declared so in their `CommandSpec`).
+    static let queryCommands = Set(CommandRegistry.standard.specs.filter { $0.arguments.first?.candidates == .query }.map(\.name))
+
     /// Creates a highlighter.
     public init(commands: Set<String>, kinds: Set<String>, properties: Set<String>) {
         self.commands = commands
@@ -95,7 +98,7 @@ public struct Highlighter: Sendable {
         let nameIsPrefix = index == characters.count && commands.contains { $0.hasPrefix(name) }
         result.append((nameStart..<index, commands.contains(name) || nameIsPrefix ? .command : .error))
         let rest = String(characters[index..<range.upperBound])
-        if CompletionProvider.queryCommands.contains(name) {
+        if Self.queryCommands.contains(name) {
             result += queryRoles(rest, offset: index)
         } else {
             result += argumentRoles(characters, index..<range.upperBound)

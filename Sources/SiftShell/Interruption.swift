@@ -26,12 +26,16 @@ private func handleInterrupt(_ signal: Int32) {
 /// Ctrl-C in the interactive shell: a SIGINT handler that never kills the process, a thread that
 /// turns the signal into a request to cancel (flag + the running query's interrupt), and a way
 /// for long work to check it.
+///
+/// `@unchecked Sendable` because of the C boundary: it reads and resets the signal handler's
+/// globals above (plain `Int32`s that the handler may only touch without locks); its own state
+/// (`canceller`, `installed`) is guarded by `lock`.
 public final class Interruption: @unchecked Sendable {
     /// The one instance (signals are per process).
     public static let shared = Interruption()
 
     private let lock = NSLock()
-    private var canceller: (() -> Void)?
+    private var canceller: (@Sendable () -> Void)?
     private var installed = false
 
     private init() {}
@@ -95,7 +99,7 @@ public final class Interruption: @unchecked Sendable {
     }
 
     /// Runs work that `cancel` can stop from another thread (e.g. `sqlite3_interrupt`).
-    public func cancellable<T>(_ cancel: @escaping () -> Void, _ work: () async throws -> T) async rethrows -> T {
+    public func cancellable<T>(_ cancel: @escaping @Sendable () -> Void, _ work: () async throws -> T) async rethrows -> T {
         lock.withLock { canceller = cancel }
         defer { lock.withLock { canceller = nil } }
         return try await work()

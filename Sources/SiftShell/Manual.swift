@@ -2,42 +2,32 @@ import Foundation
 
 /// What `sift --help`, the man page (`sift --man`) and shell completion say about the program
 /// itself: its options, exit statuses, environment and files, each declared once here. The
-/// commands' own help comes from their `CommandInfo`.
+/// commands' own help comes from their `CommandSpec`.
 public enum Manual {
-    /// One option of the `sift` command line.
-    public struct Option: Sendable {
-        /// The spellings (`--db`, `-f`).
-        public var names: [String]
-        /// The value's name (`path`), or nil for a flag.
-        public var value: String?
-        /// One line saying what it does.
-        public var help: String
-        /// More, for `--help` and the man page.
-        public var discussion: String
-
-        /// The option as written in a synopsis: `--db <path>`.
-        public var usage: String {
-            names.joined(separator: ", ") + (value.map { " <\($0)>" } ?? "")
-        }
-    }
+    /// One option of the `sift` command line: declared like the shell commands' options.
+    public typealias Option = OptionSpec
 
     /// The options of the command line, in the order `--help` lists them.
     public static let options: [Option] = [
-        Option(names: ["--db"], value: "path", help: "The database file.",
-               discussion: "Default: $SIFT_DB, else $XDG_DATA_HOME/sift/sift.db (~/.local/share/sift/sift.db)."),
-        Option(names: ["--keep-going"], value: nil, help: "In a script, go on after a line fails (the exit status is still 1).", discussion: ""),
-        Option(names: ["-f"], value: "file", help: "Run the lines of a script ('-' for standard input).", discussion: ""),
-        Option(names: ["--profile"], value: "name", help: "The AWS profile for collect.", discussion: ""),
-        Option(names: ["--endpoint"], value: "url", help: "The AWS endpoint URL for collect.", discussion: ""),
-        Option(names: ["--version"], value: nil, help: "Print the version, the commit and the SQLite library.", discussion: ""),
-        Option(names: ["--complete"], value: "line", help: "Print the completion candidates for the end of a line, one per line (for shell completion scripts).", discussion: ""),
-        Option(names: ["--man"], value: nil, help: "Print the manual page (roff), made from the same declarations as this help.", discussion: ""),
-        Option(names: ["-h", "--help"], value: nil, help: "Show the usage.", discussion: ""),
+        Option(names: ["--db"], kind: .single, valueName: "path", help: "The database file.", discussion: "Default: $SIFT_DB, else $XDG_DATA_HOME/sift/sift.db (~/.local/share/sift/sift.db)."),
+        Option(names: ["--keep-going"], kind: .flag, help: "In a script, go on after a line fails (the exit status is still 1).", discussion: ""),
+        Option(names: ["-f"], kind: .single, valueName: "file", help: "Run the lines of a script ('-' for standard input).", discussion: ""),
+        Option(names: ["--profile"], kind: .single, valueName: "name", help: "The AWS profile for collect.", discussion: ""),
+        Option(names: ["--endpoint"], kind: .single, valueName: "url", help: "The AWS endpoint URL for collect.", discussion: ""),
+        Option(names: ["--version"], kind: .flag, help: "Print the version, the commit and the SQLite library.", discussion: ""),
+        Option(names: ["--complete"], kind: .single, valueName: "line", help: "Print the completion candidates for the end of a line, one per line (for shell completion scripts).", discussion: ""),
+        Option(names: ["--man"], kind: .flag, help: "Print the manual page (roff), made from the same declarations as this help.", discussion: ""),
+        Option(names: ["-h", "--help"], kind: .flag, help: "Show the usage.", discussion: ""),
     ]
 
     /// The option with this spelling.
     public static func option(_ name: String) -> Option {
-        options.first { $0.names.contains(name) } ?? Option(names: [name], value: nil, help: "", discussion: "")
+        options.first { $0.names.contains(name) } ?? Option(names: [name], kind: .flag, help: "", discussion: "")
+    }
+
+    /// An option of the command line as the man page and `--help` write it: `--db <path>`.
+    public static func usage(_ option: Option) -> String {
+        option.names.joined(separator: ", ") + (option.takesValue ? " <\(option.valueName)>" : "")
     }
 
     /// How `sift` is started.
@@ -88,7 +78,7 @@ public enum Manual {
     }
 
     /// The man page, in roff (`man -l sift.1`).
-    public static func manPage(commands: [CommandInfo], version: String, date: String) -> String {
+    public static func manPage(commands: [CommandSpec], version: String, date: String) -> String {
         var page = ".TH SIFT 1 \"\(date)\" \"sift \(roff(version))\" \"User Commands\"\n"
         page += ".SH NAME\nsift \\- a resource graph in SQLite, searched and cleaned from a shell\n"
         page += ".SH SYNOPSIS\n"
@@ -104,15 +94,25 @@ public enum Manual {
         page += "Tab completion and a history searched with Ctrl-R.\n"
         page += ".SH OPTIONS\n"
         for option in options {
-            page += ".TP\n.B " + roff(option.usage) + "\n" + roff(option.help)
+            page += ".TP\n.B " + roff(usage(option)) + "\n" + roff(option.help)
             if !option.discussion.isEmpty { page += " " + roff(option.discussion) }
             page += "\n"
         }
         page += ".SH COMMANDS\n"
-        for info in commands {
-            page += ".TP\n.B " + roff(info.synopsis) + "\n" + roff(info.summary) + "\n"
-            if !info.details.isEmpty {
-                for paragraph in info.details.components(separatedBy: "\n\n") {
+        for spec in commands {
+            page += ".TP\n.B " + roff(spec.synopsis) + "\n" + roff(spec.summary) + "\n"
+            for leaf in spec.leaves {
+                let usage = leaf.path.joined(separator: " ") + (leaf.spec.argumentSynopsis.isEmpty ? "" : " " + leaf.spec.argumentSynopsis)
+                if !spec.subcommands.isEmpty || !leaf.spec.options.isEmpty {
+                    page += ".IP\n\\fB" + roff(usage) + "\\fR"
+                    page += spec.subcommands.isEmpty ? "\n" : ": " + roff(leaf.spec.summary) + "\n"
+                }
+                for option in leaf.spec.options {
+                    page += ".IP\n\\(bu \\fB" + roff(option.usage) + "\\fR: " + roff(option.help) + "\n"
+                }
+            }
+            if !spec.discussion.isEmpty {
+                for paragraph in spec.discussion.components(separatedBy: "\n\n") {
                     let text = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
                     page += ".IP\n" + roff(text) + "\n"
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import SiftQuery
 import SiftStore
+import SiftTime
 
 /// Values of a result node for output: property paths (as in queries), the computed durations
 /// `age`, `last_access`, `last_update`, and properties of related nodes (`account`,
@@ -33,9 +34,9 @@ public final class NodeValues {
         reported["id"] = .string(node.id)
         reported["kind"] = .string(node.kind)
         if let name = node.name { reported["name"] = .string(name) }
-        if let ctime = node.ctime { reported["ctime"] = .string(ISOTime.format(ctime)) }
-        if let mtime = node.mtime { reported["mtime"] = .string(ISOTime.format(mtime)) }
-        if let atime = node.atime { reported["atime"] = .string(ISOTime.format(atime)) }
+        if let ctime = node.ctime { reported["ctime"] = .string(ISO8601.format(ctime)) }
+        if let mtime = node.mtime { reported["mtime"] = .string(ISO8601.format(mtime)) }
+        if let atime = node.atime { reported["atime"] = .string(ISO8601.format(atime)) }
         return reported
     }
 
@@ -56,7 +57,7 @@ public final class NodeValues {
             rounded = magnitude
         }
         if rounded == 0 { return "0s" }
-        return SiftQuery.Duration(seconds: sign * rounded).description
+        return DurationText.format(seconds: sign * rounded)
     }
 
     /// The value of a path on a row; paths through related nodes read the related nodes the row

@@ -32,7 +32,7 @@ public final class REPL {
         let ids = openingDatabase ? await jobIds(context) : []
         let kinds = context.kinds
         return CompletionProvider(
-            commands: context.registry.infos, kinds: kinds.kindNames, properties: kinds.propertyNames,
+            commands: context.registry.specs, kinds: kinds.kindNames, properties: kinds.propertyNames,
             propertiesOfKind: { Array(kinds.properties(of: $0).keys) },
             configKeys: ConfigKey.allCases.map(\.rawValue),
             checkIds: CheckCatalogue.builtin.checks.map(\.id),
@@ -50,7 +50,7 @@ public final class REPL {
     /// The highlighter for the shell's commands and the kind model.
     public static func highlighter(_ context: ShellContext) -> Highlighter {
         Highlighter(
-            commands: Set(context.registry.infos.map(\.name)), kinds: Set(context.kinds.kindNames),
+            commands: Set(context.registry.specs.map(\.name)), kinds: Set(context.kinds.kindNames),
             properties: Set(context.kinds.propertyNames))
     }
 

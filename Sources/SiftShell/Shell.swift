@@ -174,7 +174,7 @@ public final class Shell {
                 }
                 throw ShellError(message, at: segment.position)
             }
-            steps.append((try command.make(segment), segment))
+            steps.append((try command.spec.step(for: segment), segment))
         }
         return steps
     }
@@ -210,12 +210,12 @@ public struct CommandRegistry: Sendable {
 
     /// Creates a registry of these commands.
     public init(_ types: [any ShellCommand.Type]) {
-        for type in types { commands[type.info.name] = type }
+        for type in types { commands[type.spec.name] = type }
     }
 
     /// Adds (or replaces) a command.
     public mutating func register(_ type: any ShellCommand.Type) {
-        commands[type.info.name] = type
+        commands[type.spec.name] = type
     }
 
     /// The command of that name.
@@ -223,9 +223,9 @@ public struct CommandRegistry: Sendable {
         commands[name]
     }
 
-    /// Every command's help, sorted by name.
-    public var infos: [CommandInfo] {
-        commands.values.map { $0.info }.sorted { $0.name < $1.name }
+    /// Every command's declaration, sorted by name.
+    public var specs: [CommandSpec] {
+        commands.values.map { $0.spec }.sorted { $0.name < $1.name }
     }
 
     /// A known command close to a mistyped name.

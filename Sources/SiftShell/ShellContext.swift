@@ -77,17 +77,24 @@ public final class ShellContext: Sendable {
     }
 
     /// Runs store work that is not a query (import, export, generate, check run) so that Ctrl-C
-    /// and the `query_timeout` limit stop it (the store's transaction rolls back). Stopped, the
-    /// error names `what` and says which of the two stopped it, then `outcome` (what is left).
-    func limited<T>(_ what: String, outcome: String? = nil, _ work: (any GraphBackend) async throws -> T) async throws -> T {
+    /// and the `query_timeout` limit stop it (the store's transaction rolls back). `work` gets the
+    /// limit in seconds (nil: none) for the writes that apply it themselves. Stopped, the error
+    /// names `what` and says which of the two stopped it, then `outcome` (what is left).
+    func limited<T>(_ what: String, outcome: String? = nil,
+                    _ work: (_ store: any GraphBackend, _ timeLimit: Double?) async throws -> T) async throws -> T {
         let store = try await store()
-        let deadline = Deadline(seconds: try await queryTimeout()) { store.interrupt() }
+        let seconds = try await queryTimeout()
+        let deadline = Deadline(seconds: seconds) { store.interrupt() }
         defer { deadline.stop() }
+        let stopped = { (why: String) in ShellError("\(what): \(why)" + (outcome.map { "; " + $0 } ?? "")) }
         do {
-            return try await Interruption.shared.cancellable({ store.interrupt() }) { try await work(store) }
+            return try await Interruption.shared.cancellable({ store.interrupt() }) {
+                try await work(store, seconds > 0 ? Double(seconds) : nil)
+            }
+        } catch StoreError.writeTimedOut {
+            throw stopped("timed out after \(seconds) s (config query_timeout)")
         } catch where store.isInterruption(error) {
-            let why = deadline.fired ? "timed out after \(deadline.seconds) s (config query_timeout)" : "interrupted"
-            throw ShellError("\(what): \(why)" + (outcome.map { "; " + $0 } ?? ""))
+            throw stopped(deadline.fired ? "timed out after \(seconds) s (config query_timeout)" : "interrupted")
         }
     }
 

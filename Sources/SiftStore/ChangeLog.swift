@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 /// What kind of change a change-log record describes. Open for other writers (cleanup, ...).
 public struct ChangeKind: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
@@ -45,7 +46,7 @@ public struct ChangeRecord: Sendable, Hashable {
 
     init(row: Row) throws {
         seq = row[0]
-        at = ISOTime.date(row[1])
+        at = UnixTime.date(row[1])
         change = ChangeKind(rawValue: row[2])
         nodeId = row[3]
         kind = row[4]

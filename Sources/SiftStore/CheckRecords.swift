@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 import SiftQuery
 
 // The store's side of posture checks: running a check's compiled queries with the columns a
@@ -205,7 +206,7 @@ extension GraphStore: CheckRecording {
             let run = try build(previous)
             try db.execute(sql: """
                 INSERT INTO check_run (started_at, check_set, score, passed, failed) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [Int64(run.startedAt.timeIntervalSince1970), run.checkSet, run.score, run.passed, run.failed])
+                """, arguments: [UnixTime.seconds(of: run.startedAt), run.checkSet, run.score, run.passed, run.failed])
             let runID = db.lastInsertedRowID
             let insertResult = try db.cachedStatement(sql: """
                 INSERT INTO check_result (run_id, check_id, severity, parameters, status, failing) VALUES (?, ?, ?, ?, ?, ?)
@@ -244,7 +245,7 @@ extension GraphStore: CheckRecording {
             SELECT run_id, started_at, check_set, score, passed, failed FROM check_run \(filter) ORDER BY run_id DESC LIMIT ?
             """, arguments: arguments).map { row in
             StoredRunSummary(
-                runID: row["run_id"], startedAt: Date(timeIntervalSince1970: TimeInterval(row["started_at"] as Int64)),
+                runID: row["run_id"], startedAt: UnixTime.date(row["started_at"] as Int64),
                 checkSet: row["check_set"], score: row["score"], passed: row["passed"], failed: row["failed"])
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 // The cleanup journal and the graph updates that go with each of its results, in the store:
 // SiftOps decides what to do to a key; what is written, and in which transaction, is here.
@@ -106,7 +107,7 @@ extension GraphStore: CleanupJournaling {
                 INSERT INTO cleanup_action(run_id, node_id, kind, account, user_name, action, reason, intent_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, ISOTime.seconds(now)])
+            arguments: [runId, key.id, key.kind, key.account, key.userName, action.rawValue, key.reason, UnixTime.seconds(of: now)])
         return db.lastInsertedRowID
     }
 
@@ -133,9 +134,9 @@ extension GraphStore: CleanupJournaling {
             guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, subgraph, atime FROM node WHERE id = ?", arguments: [key.id]) else { return }
             var changed: [JSONValue] = []
             if let used = lastUsed.date {
-                let seconds = Int64(used.timeIntervalSince1970.rounded(.down))
+                let seconds = UnixTime.seconds(of: used)
                 if (row["atime"] as Int64?).map({ seconds > $0 }) ?? true {
-                    var record: JSONObject = ["last_used": .string(ISOTime.format(used)), "source": .string("GetAccessKeyLastUsed")]
+                    var record: JSONObject = ["last_used": .string(ISO8601.format(used)), "source": .string("GetAccessKeyLastUsed")]
                     record["service_name"] = lastUsed.serviceName.map(JSONValue.string)
                     record["region"] = lastUsed.region.map(JSONValue.string)
                     try db.execute(
@@ -143,7 +144,7 @@ extension GraphStore: CleanupJournaling {
                             UPDATE node SET atime = ?, reported = json_set(reported, '$.atime', ?, '$.access_key_last_used', json(?))
                             WHERE id = ?
                             """,
-                        arguments: [seconds, ISOTime.format(used), JSONValue.object(record).jsonText, key.id])
+                        arguments: [seconds, ISO8601.format(used), JSONValue.object(record).jsonText, key.id])
                     changed += [.string("atime"), .string("access_key_last_used")]
                 }
             }
@@ -183,11 +184,11 @@ extension GraphStore: CleanupJournaling {
     private static func complete(_ db: Database, seq: Int64, result: CleanupResult, detail: String?, now: Date) throws {
         try db.execute(
             sql: "UPDATE cleanup_action SET result = ?, result_at = ?, detail = ? WHERE seq = ? AND result IS NULL",
-            arguments: [result.rawValue, ISOTime.seconds(now), detail, seq])
+            arguments: [result.rawValue, UnixTime.seconds(of: now), detail, seq])
     }
 
     private static func applyDisabled(_ db: Database, id: String, now: Date) throws {
-        let iso = ISOTime.format(now)
+        let iso = ISO8601.format(now)
         guard let row = try Row.fetchOne(db, sql: "SELECT kind, name, subgraph FROM node WHERE id = ?", arguments: [id]) else { return }
         try db.execute(
             sql: """
@@ -209,14 +210,14 @@ extension GraphStore: CleanupJournaling {
     private static func log(_ db: Database, change: String, id: String, row: Row, detail: String, now: Date) throws {
         try db.execute(
             sql: "INSERT INTO change_log(at, change, node_id, kind, name, subgraph, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [ISOTime.seconds(now), change, id, row["kind"] as String, row["name"] as String?, row["subgraph"] as String?, detail])
+            arguments: [UnixTime.seconds(of: now), change, id, row["kind"] as String, row["name"] as String?, row["subgraph"] as String?, detail])
     }
 
     /// The last use the graph knows of node `id` (its `atime`); nil when never used or not in the graph.
     public func graphLastUsed(_ id: String) throws -> Date? {
         try writer.read { db in
             try Int64.fetchOne(db, sql: "SELECT atime FROM node WHERE id = ?", arguments: [id])
-                .map { Date(timeIntervalSince1970: TimeInterval($0)) }
+                .map { UnixTime.date($0) }
         }
     }
 
@@ -235,7 +236,7 @@ extension GraphStore: CleanupJournaling {
                                         WHERE m.node_id = :id AND m.change = 'node_marked'
                                           AND json_type(m.detail, '$.desired.clean') = 'true')
                           AND EXISTS (SELECT 1 FROM json_each(u.detail, '$.changed') WHERE value = 'atime'))
-                """, arguments: ["id": id]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+                """, arguments: ["id": id]).map { UnixTime.date($0) }
         }
     }
 
@@ -250,13 +251,13 @@ extension GraphStore: CleanupJournaling {
             try Int64.fetchOne(
                 db, sql: "SELECT max(result_at) FROM cleanup_action WHERE node_id = ? AND action = 'disable' AND result = 'done'",
                 arguments: [id]
-            ).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            ).map { UnixTime.date($0) }
         }
     }
 
     /// The journal, newest last; at most the latest `limit` rows.
     public func entries(since: Date?, limit: Int?) throws -> [CleanupEntry] {
-        if let since { return try entries(where: "intent_at >= ?", arguments: [ISOTime.seconds(since)], limit: limit) }
+        if let since { return try entries(where: "intent_at >= ?", arguments: [UnixTime.seconds(of: since)], limit: limit) }
         return try entries(where: "1", arguments: [], limit: limit)
     }
 
@@ -278,9 +279,9 @@ extension GraphStore: CleanupJournaling {
                     seq: row["seq"], runId: row["run_id"], nodeId: row["node_id"], kind: row["kind"],
                     account: row["account"], userName: row["user_name"],
                     action: action, reason: row["reason"],
-                    intentAt: Date(timeIntervalSince1970: TimeInterval(row["intent_at"] as Int64)),
+                    intentAt: UnixTime.date(row["intent_at"] as Int64),
                     result: (row["result"] as String?).flatMap(CleanupResult.init(rawValue:)),
-                    resultAt: (row["result_at"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                    resultAt: (row["result_at"] as Int64?).map { UnixTime.date($0) },
                     detail: row["detail"])
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 /// What `generate` builds: a synthetic AWS organisation.
 public struct GeneratorOptions: Sendable, Hashable {
@@ -44,9 +45,10 @@ extension GraphStore {
     /// a cloud node, accounts with a root user, users with 0-2 access keys of many ages, some never
     /// used, some inactive, some users with console passwords and MFA. Deterministic for a seed.
     /// Into an empty graph it bulk-loads; otherwise it merges like an import.
-    /// `progress` gets the number of nodes written, every 50,000 nodes and at the end.
+    /// `progress` gets the number of nodes written, every 50,000 nodes and at the end. Past
+    /// `timeLimit` seconds (nil: none) nothing is written and `StoreError.writeTimedOut` thrown.
     @discardableResult
-    public func generate(_ options: GeneratorOptions, progress: ((Int) -> Void)? = nil) throws -> GenerateSummary {
+    public func generate(_ options: GeneratorOptions, timeLimit: Double? = nil, progress: ((Int) -> Void)? = nil) throws -> GenerateSummary {
         guard options.accounts >= 0, options.users >= 0 else {
             throw StoreError.invalidOptions("generate: --accounts and --users must not be negative")
         }
@@ -54,11 +56,11 @@ extension GraphStore {
             throw StoreError.invalidOptions("generate: at most 100000 accounts and 10000000 users per account")
         }
         return try writer.writeWithoutTransaction { db in
-            try Self.inLoadTransaction(db) {
-                let loader = try GraphLoader(db: db, now: ISOTime.seconds(options.now), profile: .generating)
+            try Self.inLoadTransaction(db) { try WriteTimeLimit.apply(timeLimit, to: db, what: "generate") {
+                let loader = try GraphLoader(db: db, now: UnixTime.seconds(of: options.now), profile: .generating)
                 var generator = OrganisationGenerator(options: options, loader: loader, progress: progress)
                 return try generator.run()
-            }
+            } }
         }
     }
 }
@@ -324,7 +326,7 @@ private struct OrganisationOptions {
     init(_ options: GeneratorOptions) {
         accounts = options.accounts
         users = options.users
-        now = ISOTime.seconds(options.now)
+        now = UnixTime.seconds(of: options.now)
         var random = SplitMix64(seed: options.seed ^ 0x5EED)
         seedOffset = random.next() >> 26   // below 2^38: 40-bit serials never wrap
 
@@ -406,7 +408,7 @@ struct SortedObjectWriter {
         guard let seconds else { return }
         self.key(key)
         bytes.append(UInt8(ascii: "\""))
-        ISOTime.append(seconds, to: &bytes)
+        ISO8601.append(seconds: seconds, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -64,13 +64,16 @@ public protocol GraphWriting: Sendable {
     func replaceSubgraph(_ subgraph: Subgraph, now: Date, timeLimit: Double?) async throws -> SubgraphChanges
 
     /// Imports NDJSON (SPEC section 3), all or nothing, streaming; `progress` gets the lines read.
-    func importNDJSON(from handle: FileHandle, source: String, now: Date, progress: ((Int) -> Void)?) async throws -> ImportSummary
+    /// Past `timeLimit` seconds (nil: none) nothing is written and `StoreError.writeTimedOut` thrown.
+    func importNDJSON(from handle: FileHandle, source: String, now: Date, timeLimit: Double?,
+                      progress: ((Int) -> Void)?) async throws -> ImportSummary
 
     /// Writes every node and edge as NDJSON.
     func exportNDJSON(to handle: FileHandle) async throws -> ExportSummary
 
     /// Generates a synthetic inventory (benchmarks, demos); `progress` gets the nodes written.
-    func generate(_ options: GeneratorOptions, progress: ((Int) -> Void)?) async throws -> GenerateSummary
+    /// Past `timeLimit` seconds (nil: none) nothing is written and `StoreError.writeTimedOut` thrown.
+    func generate(_ options: GeneratorOptions, timeLimit: Double?, progress: ((Int) -> Void)?) async throws -> GenerateSummary
 
     /// Merges keys into `desired` / `metadata` of the nodes with these ids (a JSON null removes a
     /// key), logging each node that changed. Returns the number of nodes found.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SiftSchema
+import SiftTime
 
 /// The graph in one SQLite file: nodes, typed edges, the change log and settings.
 ///
@@ -135,7 +136,7 @@ public final class GraphStore: Sendable {
             var arguments = StatementArguments()
             if let since {
                 sql += " WHERE at >= ?"
-                arguments += [ISOTime.seconds(since)]
+                arguments += [UnixTime.seconds(of: since)]
             }
             sql += " ORDER BY seq DESC"
             if let limit {
@@ -155,7 +156,7 @@ public final class GraphStore: Sendable {
     /// Returns the number of nodes found.
     @discardableResult
     public func mark(ids: [String], desired: JSONObject, metadata: JSONObject, now: Date = Date()) throws -> Int {
-        let at = ISOTime.seconds(now)
+        let at = UnixTime.seconds(of: now)
         return try writer.write { db in
             let select = try RawStatement(db, "SELECT nid, kind, name, subgraph, desired, metadata FROM node WHERE id = ?")
             let update = try RawStatement(db, "UPDATE node SET desired = ?, metadata = ? WHERE nid = ?")

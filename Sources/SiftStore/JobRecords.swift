@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 // The store's side of jobs, leases and cleanup runs: the rows of the `job`, `lease` and
 // `cleanup_run` tables (Schema/sql/v004_ops.sql) as values, and each change one transaction.
@@ -95,7 +96,7 @@ extension GraphStore {
                     INSERT INTO job(id, line, schedule, wait_for_event, active, created_at, next_fire)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [job.id, job.line, job.schedule, job.waitForEvent, job.active, ISOTime.seconds(job.createdAt), job.nextFire.map(ISOTime.seconds)])
+                arguments: [job.id, job.line, job.schedule, job.waitForEvent, job.active, UnixTime.seconds(of: job.createdAt), job.nextFire.map(UnixTime.seconds(of:))])
         }
     }
 
@@ -128,7 +129,7 @@ extension GraphStore {
     /// Turns the job on or off and sets when it fires next.
     public func setJobActive(_ id: String, _ active: Bool, nextFire: Date?) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE job SET active = ?, next_fire = ? WHERE id = ?", arguments: [active, nextFire.map(ISOTime.seconds), id])
+            try db.execute(sql: "UPDATE job SET active = ?, next_fire = ? WHERE id = ?", arguments: [active, nextFire.map(UnixTime.seconds(of:)), id])
         }
     }
 
@@ -138,10 +139,10 @@ extension GraphStore {
         try writer.write { db in
             let due = try Row.fetchAll(
                 db, sql: "\(Self.jobSelect) WHERE active = 1 AND schedule IS NOT NULL AND next_fire <= ? ORDER BY next_fire, job.id",
-                arguments: [ISOTime.seconds(now)]
+                arguments: [UnixTime.seconds(of: now)]
             ).map(Self.jobRecord)
             for job in due {
-                try db.execute(sql: "UPDATE job SET next_fire = ? WHERE id = ?", arguments: [nextFire(job).map(ISOTime.seconds), job.id])
+                try db.execute(sql: "UPDATE job SET next_fire = ? WHERE id = ?", arguments: [nextFire(job).map(UnixTime.seconds(of:)), job.id])
             }
             return due
         }
@@ -151,7 +152,7 @@ extension GraphStore {
     public func nextScheduledFire() throws -> Date? {
         try writer.read { db in
             try Int64.fetchOne(db, sql: "SELECT min(next_fire) FROM job WHERE active = 1 AND schedule IS NOT NULL")
-                .map { Date(timeIntervalSince1970: TimeInterval($0)) }
+                .map { UnixTime.date($0) }
         }
     }
 
@@ -164,7 +165,7 @@ extension GraphStore {
             let result = try Self.acquireLease(db, name: Self.jobLeaseName(id), owner: owner, now: now, ttl: ttl, isDeadOwner: isDeadOwner)
             if result == .acquired {
                 try db.execute(sql: "UPDATE job SET last_started = ?, last_status = 'running', last_trigger = ? WHERE id = ?",
-                               arguments: [ISOTime.seconds(now), trigger, id])
+                               arguments: [UnixTime.seconds(of: now), trigger, id])
             }
             return result
         }
@@ -182,7 +183,7 @@ extension GraphStore {
                     UPDATE job SET last_finished = ?, last_status = ?, last_error = ?, runs = runs + 1, failures = failures + ?
                     WHERE id = ?
                     """,
-                arguments: [ISOTime.seconds(now), error == nil ? "ok" : "failed", error, error == nil ? 0 : 1, id])
+                arguments: [UnixTime.seconds(of: now), error == nil ? "ok" : "failed", error, error == nil ? 0 : 1, id])
             return true
         }
     }
@@ -201,7 +202,7 @@ extension GraphStore {
     /// Extends `owner`'s lease `name`; false when it is no longer `owner`'s.
     public func renewLease(name: String, owner: String, until: Date) throws -> Bool {
         try writer.write { db in
-            try db.execute(sql: "UPDATE lease SET until = ? WHERE name = ? AND owner = ?", arguments: [ISOTime.seconds(until), name, owner])
+            try db.execute(sql: "UPDATE lease SET until = ? WHERE name = ? AND owner = ?", arguments: [UnixTime.seconds(of: until), name, owner])
             return db.changesCount == 1
         }
     }
@@ -221,12 +222,12 @@ extension GraphStore {
         if let row = try Row.fetchOne(db, sql: "SELECT owner, until FROM lease WHERE name = ?", arguments: [name]) {
             let holder: String = row["owner"]
             let until: Int64 = row["until"]
-            let lapsed = until < ISOTime.seconds(now)
+            let lapsed = until < UnixTime.seconds(of: now)
             if !lapsed && holder != owner && !isDeadOwner(holder) { return .heldBy(holder) }
         }
         try db.execute(
             sql: "INSERT INTO lease(name, owner, until) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until",
-            arguments: [name, owner, ISOTime.seconds(now.addingTimeInterval(ttl))])
+            arguments: [name, owner, UnixTime.seconds(of: now.addingTimeInterval(ttl))])
         return .acquired
     }
 
@@ -241,7 +242,7 @@ extension GraphStore {
     public func startCleanupRun(_ runId: String, planned: Int, at: Date) throws {
         try writer.write { db in
             try db.execute(sql: "INSERT INTO cleanup_run(run_id, started_at, planned) VALUES (?, ?, ?)",
-                           arguments: [runId, ISOTime.seconds(at), planned])
+                           arguments: [runId, UnixTime.seconds(of: at), planned])
         }
     }
 
@@ -249,7 +250,7 @@ extension GraphStore {
     public func finishCleanupRun(_ runId: String, at: Date, succeeded: Int, failed: Int, summary: String) throws {
         try writer.write { db in
             try db.execute(sql: "UPDATE cleanup_run SET finished_at = ?, succeeded = ?, failed = ?, summary = ? WHERE run_id = ?",
-                           arguments: [ISOTime.seconds(at), succeeded, failed, summary, runId])
+                           arguments: [UnixTime.seconds(of: at), succeeded, failed, summary, runId])
         }
     }
 
@@ -258,7 +259,7 @@ extension GraphStore {
     static let jobSelect = "SELECT job.*, lease.owner AS lease_owner FROM job LEFT JOIN lease ON lease.name = 'job:' || job.id"
 
     private static func jobRecord(_ row: Row) -> JobRecord {
-        func date(_ column: String) -> Date? { (row[column] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+        func date(_ column: String) -> Date? { (row[column] as Int64?).map { UnixTime.date($0) } }
         return JobRecord(
             id: row["id"], line: row["line"], schedule: row["schedule"], waitForEvent: row["wait_for_event"],
             active: row["active"], createdAt: date("created_at") ?? Date(timeIntervalSince1970: 0),
@@ -316,7 +317,7 @@ extension GraphStore {
                 return MarkedNode(
                     id: row["id"], kind: row["kind"], name: row["name"], userName: row["user_name"],
                     account: account ?? subgraph, status: row["status"], reason: row["reason"],
-                    lastUsed: (row["atime"] as Int64?).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                    lastUsed: (row["atime"] as Int64?).map { UnixTime.date($0) },
                     owner: OwnerPrivileges(summary: row["owner_permissions"]))
             }
         }

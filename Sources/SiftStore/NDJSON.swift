@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 /// What an export wrote.
 public struct ExportSummary: Sendable, Hashable {
@@ -26,11 +27,12 @@ extension GraphStore {
     /// bad line throws ``ImportError`` (`source:line: what is wrong`) and nothing is written.
     /// Nodes are upserted by id (re-importing the same data changes nothing and logs nothing);
     /// edges are added. `progress` is called with the number of lines read every 100,000 lines.
-    public func importNDJSON(from handle: FileHandle, source: String, now: Date = Date(),
+    /// Past `timeLimit` seconds (nil: none) nothing is written and `StoreError.writeTimedOut` thrown.
+    public func importNDJSON(from handle: FileHandle, source: String, now: Date = Date(), timeLimit: Double? = nil,
                              progress: ((Int) -> Void)? = nil) throws -> ImportSummary {
-        let at = ISOTime.seconds(now)
+        let at = UnixTime.seconds(of: now)
         return try writer.writeWithoutTransaction { db in
-            try Self.inLoadTransaction(db) {
+            try Self.inLoadTransaction(db) { try WriteTimeLimit.apply(timeLimit, to: db, what: "import") {
                 let loader = try GraphLoader(db: db, now: at, profile: .importing)
                 var reader = LineReader(handle: handle)
                 let parser = NDJSONLineParser(now: at)
@@ -50,7 +52,7 @@ extension GraphStore {
                 }
                 progress?(reader.lineNumber)
                 return try loader.finish()
-            }
+            } }
         }
     }
 
@@ -97,8 +99,8 @@ extension GraphStore {
                 output.append(try Self.canonicalSection(nodes.bytes(3), id: id, label: "desired"))
                 output.append(#","metadata":"#)
                 var metadata = try Self.object(nodes.bytes(4), id: id, label: "metadata")
-                metadata[ExportedMetadataKey.firstSeen] = .string(ISOTime.format(nodes.int64(5)))
-                metadata[ExportedMetadataKey.lastSeen] = .string(ISOTime.format(nodes.int64(6)))
+                metadata[ExportedMetadataKey.firstSeen] = .string(ISO8601.format(seconds: nodes.int64(5)))
+                metadata[ExportedMetadataKey.lastSeen] = .string(ISO8601.format(seconds: nodes.int64(6)))
                 metadata[ExportedMetadataKey.subgraph] = .string(nodes.text(1))
                 output.append(NodeRecord.canonical(metadata))
                 output.append("}\n")
@@ -234,10 +236,13 @@ struct NDJSONLineParser {
             reported.removeValue(forKey: key)
             return nil
         case .string(let text)?:
-            guard let seconds = ISOTime.parse(text) else {
-                throw origin.error("node \"\(id)\": \"reported.\(key)\" is \"\(text)\", not a time like 2026-01-31T12:00:00Z")
+            let seconds: Int64
+            do {
+                seconds = try ISO8601.parse(text).secondsSince1970
+            } catch {
+                throw origin.error("node \"\(id)\": \"reported.\(key)\" is \"\(text)\", not a time like 2026-01-31T12:00:00Z (\(error))")
             }
-            reported[key] = .string(ISOTime.format(seconds))
+            reported[key] = .string(ISO8601.format(seconds: seconds))
             return seconds
         case let other?:
             throw origin.error("node \"\(id)\": \"reported.\(key)\" must be a time string, not \(other.jsonText)")
@@ -248,10 +253,11 @@ struct NDJSONLineParser {
         switch metadata.removeValue(forKey: key) {
         case nil, .null?: return nil
         case .string(let text)?:
-            guard let seconds = ISOTime.parse(text) else {
-                throw origin.error("node \"\(id)\": \"metadata.\(key)\" is \"\(text)\", not a time like 2026-01-31T12:00:00Z")
+            do {
+                return try ISO8601.parse(text).secondsSince1970
+            } catch {
+                throw origin.error("node \"\(id)\": \"metadata.\(key)\" is \"\(text)\", not a time like 2026-01-31T12:00:00Z (\(error))")
             }
-            return seconds
         case let other?:
             throw origin.error("node \"\(id)\": \"metadata.\(key)\" must be a time string, not \(other.jsonText)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SiftTime
 
 /// The import's fast path for lines already in canonical form (what `exportNDJSON` writes):
 /// compact, sorted keys, ASCII strings, integers only. Such a line is validated by one scan and
@@ -191,7 +192,7 @@ struct CanonicalLineScanner {
     private func canonicalTime(_ span: Range<Int>) -> Int64? {
         guard span.count == 22, bytes[span.lowerBound] == UInt8(ascii: "\""), bytes[span.upperBound - 2] == UInt8(ascii: "Z"),
               bytes[span.lowerBound + 11] == UInt8(ascii: "T") else { return nil }
-        return ISOTime.parse(UnsafeBufferPointer(rebasing: bytes[(span.lowerBound + 1)..<(span.upperBound - 1)]))
+        return try? ISO8601.parse(utf8: UnsafeBufferPointer(rebasing: bytes[(span.lowerBound + 1)..<(span.upperBound - 1)]), form: .rfc3339).secondsSince1970
     }
 
     /// Scans an object at `position` and lists its members; nil unless canonical.

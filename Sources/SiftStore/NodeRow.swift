@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 /// The properties every node's `reported` holds, filled by the writer from the `Node` fields.
 enum ReservedReportedKey {
@@ -39,9 +40,9 @@ extension Node {
         for key in ReservedReportedKey.all { reported.removeValue(forKey: key) }
         self.init(
             id: id, kind: kind, name: name,
-            ctime: (row[4] as Int64?).map(ISOTime.date),
-            mtime: (row[5] as Int64?).map(ISOTime.date),
-            atime: (row[6] as Int64?).map(ISOTime.date),
+            ctime: (row[4] as Int64?).map(UnixTime.date),
+            mtime: (row[5] as Int64?).map(UnixTime.date),
+            atime: (row[6] as Int64?).map(UnixTime.date),
             reported: reported,
             desired: try section(8, "desired"),
             metadata: try section(9, "metadata"))
@@ -66,17 +67,17 @@ struct NodeRecord: Equatable {
         id = node.id
         kind = node.kind
         name = node.name
-        ctime = node.ctime.map(ISOTime.seconds)
-        mtime = node.mtime.map(ISOTime.seconds)
-        atime = node.atime.map(ISOTime.seconds)
+        ctime = node.ctime.map(UnixTime.seconds(of:))
+        mtime = node.mtime.map(UnixTime.seconds(of:))
+        atime = node.atime.map(UnixTime.seconds(of:))
         var reported = node.reported
         for key in ReservedReportedKey.all { reported.removeValue(forKey: key) }
         reported["id"] = .string(node.id)
         reported["kind"] = .string(node.kind)
         if let name = node.name { reported["name"] = .string(name) }
-        if let ctime { reported["ctime"] = .string(ISOTime.format(ctime)) }
-        if let mtime { reported["mtime"] = .string(ISOTime.format(mtime)) }
-        if let atime { reported["atime"] = .string(ISOTime.format(atime)) }
+        if let ctime { reported["ctime"] = .string(ISO8601.format(seconds: ctime)) }
+        if let mtime { reported["mtime"] = .string(ISO8601.format(seconds: mtime)) }
+        if let atime { reported["atime"] = .string(ISO8601.format(seconds: atime)) }
         self.reported = Self.canonical(reported)
         desired = Self.canonical(node.desired)
         metadata = Self.canonical(node.metadata)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SiftQuery
+import SiftTime
 
 /// What a compiled query returns.
 public enum QueryOutput: Sendable, Hashable {
@@ -69,7 +70,7 @@ public struct SQLiteCompiler: Sendable {
 
     /// Compiles a query to one statement producing `output`.
     public func compile(_ query: Query, output: QueryOutput = .nodes()) throws -> CompiledQuery {
-        let context = CompileContext(kinds: kinds, now: Int64(now.timeIntervalSince1970.rounded(.down)))
+        let context = CompileContext(kinds: kinds, now: UnixTime.seconds(of: now))
         let fragment = try context.statement(query, output: output)
         return CompiledQuery(sql: fragment.text, values: fragment.values)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SiftTime
 
 /// What one `replaceSubgraph` changed.
 public struct SubgraphChanges: Sendable, Hashable {
@@ -41,7 +42,7 @@ extension GraphStore {
     @discardableResult
     public func replaceSubgraph(_ subgraph: Subgraph, now: Date = Date(), timeLimit: Double? = nil) throws -> SubgraphChanges {
         try Self.validate(subgraph)
-        let at = ISOTime.seconds(now)
+        let at = UnixTime.seconds(of: now)
         return try writer.write { db in
             try WriteTimeLimit.apply(timeLimit, to: db, what: "subgraph \(subgraph.name)") {
                 try SubgraphReplacement(db: db, subgraph: subgraph, at: at).run()

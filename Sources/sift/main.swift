@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiftShell
+import SiftTime
 
 /// The command line of `sift`: options, then the words of one line to run. The help texts are
 /// `Manual`'s, which the man page and completion use too.
@@ -28,7 +29,7 @@ struct SiftCommandLine: ParsableCommand {
     /// An option's help, from `Manual`.
     static func help(_ name: String) -> ArgumentHelp {
         let option = Manual.option(name)
-        return ArgumentHelp(option.help, discussion: option.discussion, valueName: option.value)
+        return ArgumentHelp(option.help, discussion: option.discussion, valueName: option.takesValue ? option.valueName : nil)
     }
 }
 
@@ -37,7 +38,7 @@ struct SiftCommandLine: ParsableCommand {
 let ownOptions = Manual.options.filter { ["--version", "--complete", "--man", "--help"].contains($0.names.last ?? "") }
 
 /// The usage summary printed for `--help`.
-let overview = Manual.overview + "\n\nAlso:\n" + ownOptions.map { "  " + $0.usage.padding(toLength: 20, withPad: " ", startingAt: 0) + " " + $0.help }.joined(separator: "\n")
+let overview = Manual.overview + "\n\nAlso:\n" + ownOptions.map { "  " + Manual.usage($0).padding(toLength: 20, withPad: " ", startingAt: 0) + " " + $0.help }.joined(separator: "\n")
 
 let environment = ProcessInfo.processInfo.environment
 let arguments: SiftCommandLine
@@ -59,8 +60,8 @@ if let first = arguments.words.first, first == "--version" || first == "-V" {
     exit(0)
 }
 if let first = arguments.words.first, first == "--man" {
-    let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
-    print(Manual.manPage(commands: CommandRegistry.standard.infos, version: VersionCommand.versionOnly, date: String(date)), terminator: "")
+    let date = ISO8601.formatDate(seconds: UnixTime.seconds(of: Date()))
+    print(Manual.manPage(commands: CommandRegistry.standard.specs, version: VersionCommand.versionOnly, date: String(date)), terminator: "")
     exit(0)
 }
 if let first = arguments.words.first, first == "--complete" {

@@ -293,7 +293,10 @@ struct OneShotAndScriptTests {
     /// of the script still runs (the shell stays usable).
     @Test(arguments: [
         ("serch all", "1:1: unknown command 'serch' (did you mean 'search'?)"),
-        ("search all | list --cvs", "1:19: list: unknown flag '--cvs' (see 'help list')"),
+        ("search all | list --cvs", "1:19: list: unknown flag '--cvs' (did you mean '--csv'? see 'help list')"),
+        ("check run --sevrity HIGH", "1:11: check run: unknown flag '--sevrity' (did you mean '--severity'?"),
+        ("check run --severity", "1:11: check run: --severity needs a value"),
+        ("jobs runn x", "1:6: jobs: unknown subcommand 'runn', did you mean 'run'?"),
         ("search is(user) and", "1:20: unexpected end of query"),
         ("search is(acces_key)", "1:11: unknown kind 'acces_key' (did you mean access_key?)"),
         ("search name == \"abc | count", "1:16: unterminated double quote"),

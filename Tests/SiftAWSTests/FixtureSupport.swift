@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 @testable import SiftAWS
 @testable import SiftStore
+import SiftTime
 
 /// A python fixture (`Tests/Fixtures/emulator.py` or `fake_iam.py`) running as a child process.
 final class PythonServer {
@@ -181,12 +182,12 @@ final class TemporaryStore {
 
 /// Whole seconds of a manifest timestamp.
 func manifestSeconds(_ text: String) -> Int64? {
-    AWSDates.parse(text).map(ISOTime.seconds)
+    ISO8601.date(text).map(UnixTime.seconds(of:))
 }
 
 /// Whole seconds of a date.
 func seconds(_ date: Date?) -> Int64? {
-    date.map(ISOTime.seconds)
+    date.map(UnixTime.seconds(of:))
 }
 
 /// Describes every difference between the collected graph and the manifest for `accounts`: users and keys
@@ -246,7 +247,7 @@ func differences(_ nodes: [String: Node], _ manifest: Manifest, accounts: [Strin
                     problems.append("\(label): no access_key_last_used")
                     continue
                 }
-                let expectedLastUsed = key.last_used.flatMap(AWSDates.parse).map { JSONValue.string(AWSDates.format($0)) }
+                let expectedLastUsed = key.last_used.flatMap(ISO8601.date).map { JSONValue.string(ISO8601.format($0)) }
                 if used["last_used"] != expectedLastUsed {
                     problems.append("\(label): last_used \(String(describing: used["last_used"]))")
                 }

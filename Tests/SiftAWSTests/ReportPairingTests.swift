@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SiftAWS
+import SiftTime
 
 /// Credential report parsing and the rule that pairs report slots with AccessKeyIds only without doubt.
 struct ReportPairingTests {
@@ -21,7 +22,7 @@ struct ReportPairingTests {
     }
 
     static func key(_ id: String, _ created: String, _ status: AccessKeyStatus = .active) -> AccessKeyMetadata {
-        AccessKeyMetadata(accessKeyId: id, userName: "u", status: status, createDate: AWSDates.parse(created))
+        AccessKeyMetadata(accessKeyId: id, userName: "u", status: status, createDate: ISO8601.date(created))
     }
 
     static func report(_ rows: [String]) throws -> CredentialReport {
@@ -36,7 +37,7 @@ struct ReportPairingTests {
                                                         password: "true", mfa: "true")])
         #expect(parsed.root?.mfaActive == true)
         #expect(parsed.root?.passwordEnabled == nil)
-        #expect(parsed.root?.passwordLastUsed == AWSDates.parse("2024-05-01T10:00:00Z"))
+        #expect(parsed.root?.passwordLastUsed == ISO8601.date("2024-05-01T10:00:00Z"))
         let alice = try #require(parsed.rows["alice"])
         #expect(alice.passwordEnabled == true)
         #expect(alice.keySlots[0].active && alice.keySlots[0].lastUsed == nil)
@@ -61,7 +62,7 @@ struct ReportPairingTests {
     @Test func oneKeyOneMatchingSlotPairs() throws {
         let parsed = try Self.report([Self.row("u", key1: (true, "2024-01-01T00:00:00+00:00", "2024-06-01T08:00:00+00:00"))])
         let paired = KeyReportPairing.pair(keys: [Self.key("AKIA1", "2024-01-01T00:00:00.654321Z")], row: parsed.rows["u"])
-        #expect(paired["AKIA1"]?.lastUsedDate == AWSDates.parse("2024-06-01T08:00:00Z"))
+        #expect(paired["AKIA1"]?.lastUsedDate == ISO8601.date("2024-06-01T08:00:00Z"))
     }
 
     @Test func oneKeyWithStaleOrOddReportDoesNotPair() throws {
@@ -83,7 +84,7 @@ struct ReportPairingTests {
         // Listed newest first: pairing goes by time, not by position.
         let keys = [Self.key("AKIANEW", "2024-03-01T00:00:00.5Z"), Self.key("AKIAOLD", "2023-03-01T00:00:00Z", .inactive)]
         let paired = KeyReportPairing.pair(keys: keys, row: parsed.rows["u"])
-        #expect(paired["AKIAOLD"]?.lastUsedDate == AWSDates.parse("2023-04-01T00:00:00Z"))
+        #expect(paired["AKIAOLD"]?.lastUsedDate == ISO8601.date("2023-04-01T00:00:00Z"))
         #expect(paired["AKIANEW"] != nil && paired["AKIANEW"]?.lastUsedDate == nil)
     }
 
@@ -95,13 +96,13 @@ struct ReportPairingTests {
     }
 
     @Test func datesParseAndFormat() {
-        #expect(AWSDates.parse("2015-08-30T12:36:00Z")?.timeIntervalSince1970 == 1_440_938_160)
-        #expect(AWSDates.parse("2015-08-30T12:36:00.250000Z")?.timeIntervalSince1970 == 1_440_938_160.25)
-        #expect(AWSDates.parse("2015-08-30T14:36:00+02:00")?.timeIntervalSince1970 == 1_440_938_160)
-        #expect(AWSDates.parse("N/A") == nil)
-        #expect(AWSDates.parse("no_information") == nil)
-        #expect(AWSDates.format(Date(timeIntervalSince1970: 1_440_938_160.9)) == "2015-08-30T12:36:00Z")
-        #expect(AWSDates.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+        #expect(ISO8601.date("2015-08-30T12:36:00Z")?.timeIntervalSince1970 == 1_440_938_160)
+        #expect(ISO8601.date("2015-08-30T12:36:00.250000Z")?.timeIntervalSince1970 == 1_440_938_160.25)
+        #expect(ISO8601.date("2015-08-30T14:36:00+02:00")?.timeIntervalSince1970 == 1_440_938_160)
+        #expect(ISO8601.date("N/A") == nil)
+        #expect(ISO8601.date("no_information") == nil)
+        #expect(ISO8601.format(Date(timeIntervalSince1970: 1_440_938_160.9)) == "2015-08-30T12:36:00Z")
+        #expect(ISO8601.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
     }
 
     @Test func retryDelaysStayUnderTheCeiling() {

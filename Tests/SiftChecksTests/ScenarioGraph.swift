@@ -1,5 +1,6 @@
 import Foundation
 import SiftStore
+import SiftTime
 
 /// A scenario organisation for the check tests, written with `GraphStore.replaceSubgraph`, with
 /// keys just under and just over each threshold (now = `ScenarioGraph.now`):
@@ -104,14 +105,14 @@ struct ScenarioGraph {
                 "arn": .string("arn:aws:iam::\(id):user/\(user.name)"), "path": .string("/"),
                 "password_enabled": .bool(user.console), "mfa_active": .bool(user.mfa), "tags": .object([:]),
             ]
-            if let used = user.passwordUsed { reported["password_last_used"] = .string(ISOTime.format(Self.ago(used))) }
-            if let changed = user.passwordChanged { reported["password_last_changed"] = .string(ISOTime.format(Self.ago(changed))) }
+            if let used = user.passwordUsed { reported["password_last_used"] = .string(ISO8601.format(Self.ago(used))) }
+            if let changed = user.passwordChanged { reported["password_last_changed"] = .string(ISO8601.format(Self.ago(changed))) }
             nodes.append(Node(id: userID, kind: "aws_iam_user", name: user.name, ctime: Self.ago(user.created),
                               atime: user.passwordUsed.map(Self.ago), reported: reported))
             edges.append(Edge(from: id, to: userID))
             for key in user.keys {
                 var lastUsed: JSONObject = ["service_name": .string(key.used == nil ? "N/A" : "iam"), "region": .string("us-east-1")]
-                if let used = key.used { lastUsed["last_used"] = .string(ISOTime.format(Self.ago(used))) }
+                if let used = key.used { lastUsed["last_used"] = .string(ISO8601.format(Self.ago(used))) }
                 nodes.append(Node(
                     id: key.id, kind: "aws_iam_access_key", name: user.name, ctime: Self.ago(key.created),
                     mtime: key.changed.map(Self.ago), atime: key.used.map(Self.ago),

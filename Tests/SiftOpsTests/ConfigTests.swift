@@ -50,8 +50,8 @@ import SiftStore
     @Test(arguments: [
         ("cleanup=maybe", "must be true or false"),
         ("cleanup_pool_size=300", "between 1 and 256"),
-        ("cleanup_grace=7x", "unit expected after 7"),
-        ("cleanup_grace=d", "a number is expected"),
+        ("cleanup_grace=7x", "unknown unit 'x' at character 2"),
+        ("cleanup_grace=d", "a number expected, found 'd' at character 1"),
         ("cleanup_grace=0s", "cleanup_grace must be at least 1h, not 0s"),
         ("cleanup_grace=59min", "cleanup_grace must be at least 1h, not 59min"),
         ("collect_interval=30s", "at least 1min"),
@@ -97,6 +97,19 @@ import SiftStore
         #expect(throws: OpsValueError.self) { try OpsDuration(parsing: "") }
         #expect(throws: OpsValueError.self) { try OpsDuration(parsing: "P") }
         #expect(throws: OpsValueError.self) { try OpsDuration(parsing: "5 d") }
+        // The query language's reader: fractions, its other unit names, any case but `M` alone; `p7d` as before.
+        #expect(try OpsDuration(parsing: "1.5h").seconds == 5400)
+        #expect(try OpsDuration(parsing: "30m").seconds == 1800)
+        #expect(try OpsDuration(parsing: " 7D ").seconds == 604_800)
+        #expect(try OpsDuration(parsing: "p7d").seconds == 604_800)
+        #expect(throws: OpsValueError.self) { try OpsDuration(parsing: "1M") }
+        #expect(throws: OpsValueError.self) { try OpsDuration(parsing: "P1D1Y") }
+        do {
+            _ = try OpsDuration(parsing: "-3d")
+            Issue.record("a negative duration was accepted")
+        } catch {
+            #expect(error.message == "'-3d' is not a duration here: a length of time cannot be negative")
+        }
     }
 
     @Test func yamlRoundTripsAndKeepsComments() throws {

@@ -58,3 +58,77 @@ import Testing
         }
     }
 }
+
+/// `nextFire` (SiftTime's civil dates) against the walk it replaced, on Foundation's Gregorian
+/// calendar in UTC, as an oracle: 400 seeded schedules from many starting times, 1950 to 2300.
+@Suite struct CronCalendarOracleTests {
+    /// The former `nextFire`, on `Calendar`.
+    static func calendarNextFire(_ cron: CronSchedule, after date: Date) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        var current = Date(timeIntervalSince1970: floor(date.timeIntervalSince1970 / 60) * 60 + 60)
+        let limit = date.addingTimeInterval(5 * 366 * 86_400)
+        while current < limit {
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: current)
+            guard let year = parts.year, let month = parts.month, let day = parts.day,
+                  let hour = parts.hour, let minute = parts.minute, let weekday = parts.weekday else { return nil }
+            if !cron.months.contains(month) {
+                let next = month == 12 ? DateComponents(year: year + 1, month: 1, day: 1) : DateComponents(year: year, month: month + 1, day: 1)
+                guard let moved = calendar.date(from: next) else { return nil }
+                current = moved
+                continue
+            }
+            let byMonth = cron.daysOfMonth.contains(day), byWeek = cron.daysOfWeek.contains(weekday - 1)
+            let matches = switch (cron.dayOfMonthRestricted, cron.dayOfWeekRestricted) {
+            case (true, true): byMonth || byWeek
+            case (true, false): byMonth
+            case (false, true): byWeek
+            case (false, false): true
+            }
+            if !matches {
+                guard let moved = calendar.date(from: DateComponents(year: year, month: month, day: day + 1)) else { return nil }
+                current = moved
+                continue
+            }
+            if !cron.hours.contains(hour) {
+                guard let moved = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour + 1)) else { return nil }
+                current = moved
+                continue
+            }
+            if !cron.minutes.contains(minute) {
+                current = current.addingTimeInterval(60)
+                continue
+            }
+            return current
+        }
+        return nil
+    }
+
+    @Test func agreesWithFoundationCalendar() throws {
+        var state: UInt64 = 1_204
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        func field(_ low: Int, _ high: Int) -> String {
+            switch next(5) {
+            case 0: return "*"
+            case 1: return "\(low + next(high - low + 1))"
+            case 2: let a = low + next(high - low + 1); return "\(a)-\(min(high, a + next(4)))"
+            case 3: return "*/\(1 + next(max(1, (high - low) / 2)))"
+            default: return "\(low + next(high - low + 1)),\(low + next(high - low + 1))"
+            }
+        }
+        var compared = 0
+        for _ in 0..<400 {
+            let text = [field(0, 59), field(0, 23), field(1, 31), field(1, 12), field(0, 6)].joined(separator: " ")
+            guard let cron = try? CronSchedule(parsing: text) else { continue }
+            for _ in 0..<5 {
+                let start = Date(timeIntervalSince1970: Double(-630_720_000 + Int64(next(1_000_000_000)) * 10) + Double(next(1000)) / 1000)
+                #expect(cron.nextFire(after: start) == Self.calendarNextFire(cron, after: start), "\(text) after \(start)")
+                compared += 1
+            }
+        }
+        #expect(compared > 1_000)
+    }
+}

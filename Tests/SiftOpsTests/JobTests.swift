@@ -3,6 +3,7 @@ import Testing
 import GRDB
 @testable import SiftStore
 @testable import SiftOps
+import SiftTime
 
 /// Errors a test line runner throws.
 struct LineFailure: Error, CustomStringConvertible {
@@ -154,13 +155,13 @@ final class RecordingRunner: @unchecked Sendable {
         let deadToken = "\(ProcessInfo.processInfo.hostName):\(child.processIdentifier):x"
         try await temp.store.writer.write { db in
             try db.execute(sql: "INSERT INTO lease(name, owner, until) VALUES ('job:j', ?, ?)",
-                           arguments: [deadToken, ISOTime.seconds(now) + 3600])
+                           arguments: [deadToken, UnixTime.seconds(of: now) + 3600])
         }
         await #expect(try jobs.acquireLease("j", owner: LeaseOwner(), trigger: .manual, now: now, ttl: 60) == .acquired)
         // A live holder on another host keeps it until it lapses.
         try await temp.store.writer.write { db in
             try db.execute(sql: "UPDATE lease SET owner = 'elsewhere:1:y', until = ? WHERE name = 'job:j'",
-                           arguments: [ISOTime.seconds(now) + 60])
+                           arguments: [UnixTime.seconds(of: now) + 60])
         }
         await #expect(try jobs.acquireLease("j", owner: LeaseOwner(), trigger: .manual, now: now, ttl: 60) == .heldBy("elsewhere:1:y"))
         await #expect(try jobs.acquireLease("j", owner: LeaseOwner(), trigger: .manual, now: now.addingTimeInterval(61), ttl: 60) == .acquired)

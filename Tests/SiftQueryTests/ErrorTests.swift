@@ -39,6 +39,33 @@ struct ErrorTests {
         #expect(error.hint?.contains("unknown unit 'dayz'") == true)
     }
 
+    @Test func badDates() throws {
+        // A time without a zone names no instant: refused, the hint says where the zone belongs.
+        let zoneless = try #require(parseError("ctime > 2026-01-31T12:00:00"))
+        #expect((zoneless.line, zoneless.column) == (1, 9))
+        #expect(zoneless.message == "invalid date '2026-01-31T12:00:00'")
+        #expect(zoneless.hint?.contains("a zone (Z or an offset like +02:00) expected after the time, found the end") == true)
+        #expect(zoneless.hint?.contains("(character 20)") == true)
+        let february = try #require(parseError("ctime > 2026-02-31"))
+        #expect(february.message == "invalid date '2026-02-31'")
+        #expect(february.hint?.hasPrefix("day 31 does not exist in 2026-02 (28 days) (character 9)") == true)
+        #expect(parseError("a == 2100-02-29")?.message == "invalid date '2100-02-29'")
+        #expect(try QueryParser.parse("a == 2000-02-29").description == "a == 2000-02-29")
+        #expect(parseError("a == 2026-01-31T24:00:00Z")?.hint?.contains("hour 24 is not 00-23 (character 12)") == true)
+        #expect(parseError("a == 2026-01-31T12:00:00+02:60")?.hint?.contains("character 24") == true)
+    }
+
+    @Test func badISODurations() throws {
+        // Parts out of order were read as a duration before; now an error, never a silent word.
+        #expect(parseError("age > P1D1Y")?.message == "invalid duration 'P1D1Y'")
+        #expect(parseError("age > P1DT")?.message == "invalid duration 'P1DT'")
+        // Other words starting with P stay words.
+        #expect(try QueryParser.parse("name == P3m").description == "name == P3m")
+        #expect(try QueryParser.parse("name == Production").description == "name == Production")
+        #expect(try QueryParser.parse("age > 90D").description == "age > 90d")
+        #expect(parseError("age > 1M")?.hint?.contains("min for minutes or mo for months") == true)
+    }
+
     @Test func missingValue() throws {
         let error = try #require(parseError("last_access >"))
         #expect((error.line, error.column) == (1, 14))

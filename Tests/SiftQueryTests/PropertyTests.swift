@@ -1,5 +1,6 @@
 import Testing
 @testable import SiftQuery
+import SiftTime
 
 /// SplitMix64: a small deterministic generator, so failures reproduce.
 struct SeededGenerator: RandomNumberGenerator {
@@ -56,7 +57,7 @@ struct ASTGenerator {
             return .double(double)
         case 4, 5: return .string(text())
         case 6: return .duration(Duration(seconds: pick([0, 1, -1, 86_400 * 90, -3 * 86_400, 5_400,
-                                                         Int64.random(in: -DurationSyntax.limit...DurationSyntax.limit, using: &rng)])))
+                                                         Int64.random(in: -DurationText.limit...DurationText.limit, using: &rng)])))
         case 7: return .datetime(DateTime(secondsSince1970: pick([0, 1_769_817_600, 1_769_860_800,
                                                                   Int64.random(in: -62_135_596_800...253_402_300_799, using: &rng)])))
         case 8: return .placeholder(pick(TimePlaceholder.allCases))

@@ -228,18 +228,11 @@ struct CompletionTests {
     }
 }
 
-/// Completion from the live model: subcommands and flags from the synopses, the properties of
+/// Completion from the live model: subcommands and options from the commands' declarations, the properties of
 /// the kinds in scope, config keys, check ids, job ids, paths.
 struct LiveCompletionTests {
     let provider = CompletionProvider(
-        commands: [
-            CommandInfo(name: "search", synopsis: "search QUERY", summary: ""),
-            CommandInfo(name: "config", synopsis: "config show [key] | set key=value ... | edit", summary: ""),
-            CommandInfo(name: "check", synopsis: "check list | show ID | run [ID...] [--severity S] [--format F] [--output FILE] | history", summary: ""),
-            CommandInfo(name: "jobs", synopsis: "jobs add|list|show|delete|activate|deactivate|run ...", summary: ""),
-            CommandInfo(name: "import", synopsis: "import FILE|-", summary: ""),
-            CommandInfo(name: "list", synopsis: "list [--csv|--json] [path, ...]", summary: ""),
-        ],
+        commands: CommandRegistry.standard.specs,
         kinds: ["access_key", "user"], properties: ["name", "access_key_status", "password_enabled"],
         propertiesOfKind: { $0 == "access_key" ? ["name", "access_key_status"] : ["name", "password_enabled"] },
         configKeys: ["cleanup", "cleanup_grace"], checkIds: ["iam.unused_access_keys", "iam.root_keys"],
@@ -249,11 +242,34 @@ struct LiveCompletionTests {
         provider.complete(line: line, cursor: line.count).candidates
     }
 
-    @Test func subcommandsAndFlagsFromTheSynopsis() {
+    @Test func subcommandsAndOptionsFromTheDeclarations() {
         #expect(complete("config ") == ["edit", "set", "show"])
         #expect(complete("jobs a") == ["activate", "add"])
-        #expect(complete("check run --") == ["--format", "--output", "--severity"])
+        #expect(complete("check run --") == ["--format", "--include-protected", "--output", "--param", "--severity"])
+        #expect(complete("check run -") == ["--format", "--include-protected", "--output", "--param", "--severity", "-o", "-p", "-s"])
+        #expect(complete("check list -") == [])
         #expect(complete("list --c") == ["--csv"])
+        #expect(complete("config set --") == ["--force"])
+        #expect(complete("config show --") == [])
+    }
+
+    @Test func optionValuesFromTheDeclarations() {
+        #expect(complete("check run --severity ") == ["CRITICAL", "HIGH", "INFO", "LOW", "MEDIUM"])
+        #expect(complete("check run --severity H") == ["HIGH"])
+        #expect(complete("check run --format ") == ["html", "json", "sarif", "text"])
+        #expect(complete("check run --severity HIGH iam.r") == ["iam.root_keys"])
+        #expect(complete("jobs run ") == ["nightly", "weekly"])
+        #expect(complete("jobs add --wait-for-event post_") == ["post_cleanup", "post_cleanup_plan", "post_collect"])
+        #expect(complete("workflow run c") == ["cleanup", "collect", "collect_and_cleanup"])
+        #expect(complete("export ") == ["gen.sift", "graph.ndjson"])
+        #expect(complete("help ch") == ["check"])
+        #expect(complete("kinds us") == ["user"])
+        #expect(complete("check run --format=j") == ["json"])
+        #expect(complete("check run --format=") == ["html", "json", "sarif", "text"])
+        #expect(complete("help jobs ") == ["activate", "add", "deactivate", "delete", "list", "run", "show"])
+        #expect(complete("help count ") == [])
+        // One id only: after it, nothing more to offer.
+        #expect(complete("jobs run nightly ") == [])
     }
 
     @Test func propertiesOfTheKindsInScope() {

@@ -82,7 +82,7 @@ struct PipelinePlanTests {
         var steps: [(PipelineStep, CommandSegment)] = []
         for segment in pipeline.commands {
             guard let command = registry.command(named: segment.name) else { throw ShellError("unknown") }
-            steps.append((try command.make(segment), segment))
+            steps.append((try command.spec.step(for: segment), segment))
         }
         guard case .query(let source) = steps[0].0 else { throw ShellError("not a query") }
         let context = ShellContext(options: ShellOptions(databasePath: "/nonexistent/never-opened.db"))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import SiftStore
+import SiftTime
 
 @Suite struct GeneratorTests {
     let directory: TemporaryDirectory
@@ -78,7 +79,7 @@ import Testing
             SELECT count(*) FROM node WHERE kind = 'aws_iam_access_key' AND json_extract(reported, '$.access_key_status') = 'Inactive'
             """))
         #expect(inactive / keys > 0.08 && inactive / keys < 0.25)
-        let now = ISOTime.seconds(testNow)
+        let now = UnixTime.seconds(of: testNow)
         let staleActive = try scalar(store, """
             SELECT count(*) FROM node WHERE kind = 'aws_iam_access_key' AND coalesce(atime, ctime) < \(now - 90 * 86_400)
             """)
@@ -126,8 +127,8 @@ import Testing
                 #expect(reported["id"] == .string(row[0]))
                 #expect(reported["kind"] == .string(row[1]))
                 #expect(reported["name"] == (row[2] as String?).map(JSONValue.string))
-                #expect(reported["ctime"] == (row[3] as Int64?).map { .string(ISOTime.format($0)) })
-                #expect(reported["atime"] == (row[5] as Int64?).map { .string(ISOTime.format($0)) })
+                #expect(reported["ctime"] == (row[3] as Int64?).map { .string(ISO8601.format(seconds: $0)) })
+                #expect(reported["atime"] == (row[5] as Int64?).map { .string(ISO8601.format(seconds: $0)) })
                 if row[1] as String == "aws_iam_access_key" {
                     let lastUsed = reported["access_key_last_used"]?.objectValue?["last_used"]
                     #expect(lastUsed == reported["atime"])

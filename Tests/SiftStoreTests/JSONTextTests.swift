@@ -91,30 +91,3 @@ import Testing
         return String((0..<random.next(below: 8)).map { _ in alphabet[Int(random.next(below: UInt64(alphabet.count)))] })
     }
 }
-
-@Suite struct ISOTimeTests {
-    @Test func formatsAndParses() {
-        #expect(ISOTime.format(0) == "1970-01-01T00:00:00Z")
-        #expect(ISOTime.format(1_780_272_000) == "2026-06-01T00:00:00Z")
-        #expect(ISOTime.format(951_782_400) == "2000-02-29T00:00:00Z")
-        #expect(ISOTime.format(-1) == "1969-12-31T23:59:59Z")
-        #expect(ISOTime.parse("2026-06-01T00:00:00Z") == 1_780_272_000)
-        #expect(ISOTime.parse("2026-06-01T02:00:00.123+02:00") == 1_780_272_000)
-        #expect(ISOTime.parse("2026-05-31T23:00:00-01:00") == 1_780_272_000)
-        #expect(ISOTime.parse("2026-02-29T00:00:00Z") == nil)
-        #expect(ISOTime.parse("2026-06-01") == nil)
-        #expect(ISOTime.parse("2026-06-01T00:00:00") == nil)
-        #expect(ISOTime.parse("2026-06-01T24:00:00Z") == nil)
-    }
-
-    @Test func agreesWithFoundation() {
-        let formatter = ISO8601DateFormatter()
-        var random = SplitMix64(seed: 1)
-        for _ in 0..<2000 {
-            let seconds = Int64(random.next(below: 8_000_000_000)) - 2_000_000_000
-            let text = ISOTime.format(seconds)
-            #expect(text == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
-            #expect(ISOTime.parse(text) == seconds)
-        }
-    }
-}

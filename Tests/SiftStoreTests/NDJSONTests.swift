@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import SiftStore
+import SiftTime
 
 /// Writes `text` to a file and opens it for reading.
 func readHandle(_ directory: TemporaryDirectory, _ name: String, _ text: String) throws -> FileHandle {
@@ -101,7 +102,7 @@ func exportText(_ store: GraphStore, _ directory: TemporaryDirectory) throws -> 
         #expect(summary == ImportSummary(nodes: 2, edges: 1, created: 2, edgesAdded: 1))
         #expect(try allEdges(store) == ["a -delete-> b"])
         let b = try #require(try allNodes(store).last)
-        #expect(b.ctime == Date(timeIntervalSince1970: TimeInterval(ISOTime.parse("2026-01-31T12:00:00Z") ?? 0)))
+        #expect(b.ctime == Date(timeIntervalSince1970: TimeInterval(ISO8601.seconds("2026-01-31T12:00:00Z") ?? 0)))
         #expect(try exportText(store, directory).contains(#""reported":{"ctime":"2026-01-31T12:00:00Z","id":"b","kind":"access_key"}"#))
     }
 
@@ -127,11 +128,15 @@ func exportText(_ store: GraphStore, _ directory: TemporaryDirectory) throws -> 
         (#"{"id":"n2","reported":{"name":"x"}}"#, 2, #"node "n2": "reported.kind" must be a non-empty string"#),
         (#"{"id":"n2","reported":{"kind":"user","id":"other"}}"#, 2, #"node "n2": "reported.id" is "other", not the line's id"#),
         (#"{"id":"n2","reported":{"kind":"user","name":3}}"#, 2, #"node "n2": "reported.name" must be a string, not 3"#),
-        (#"{"id":"n2","reported":{"kind":"user","ctime":"yesterday"}}"#, 2, #"node "n2": "reported.ctime" is "yesterday", not a time like 2026-01-31T12:00:00Z"#),
+        (#"{"id":"n2","reported":{"kind":"user","ctime":"yesterday"}}"#, 2, #"node "n2": "reported.ctime" is "yesterday", not a time like 2026-01-31T12:00:00Z (column 1: year (4 digits) expected, found 'y')"#),
+        (#"{"id":"n2","reported":{"kind":"user","ctime":"2026-02-30T12:00:00Z"}}"#, 2,
+         #"node "n2": "reported.ctime" is "2026-02-30T12:00:00Z", not a time like 2026-01-31T12:00:00Z (column 9: day 30 does not exist in 2026-02 (28 days))"#),
+        (#"{"id":"n2","reported":{"kind":"user","atime":"2026-01-31T12:00:00"}}"#, 2,
+         #"node "n2": "reported.atime" is "2026-01-31T12:00:00", not a time like 2026-01-31T12:00:00Z (column 20: a zone (Z or an offset like +02:00) expected after the time, found the end (a time without a zone names no instant))"#),
         (#"{"id":"n2","reported":{"kind":"user","atime":12}}"#, 2, #"node "n2": "reported.atime" must be a time string, not 12"#),
         (#"{"id":"n2","reported":{"kind":"user"},"desired":[]}"#, 2, #"node "n2": "desired" must be an object, not []"#),
         (#"{"id":"n2","reported":{"kind":"user"},"metadata":{"subgraph":""}}"#, 2, #"node "n2": "metadata.subgraph" must be a non-empty string, not """#),
-        (#"{"id":"n2","reported":{"kind":"user"},"metadata":{"last_seen":"soon"}}"#, 2, #"node "n2": "metadata.last_seen" is "soon", not a time like 2026-01-31T12:00:00Z"#),
+        (#"{"id":"n2","reported":{"kind":"user"},"metadata":{"last_seen":"soon"}}"#, 2, #"node "n2": "metadata.last_seen" is "soon", not a time like 2026-01-31T12:00:00Z (column 1: year (4 digits) expected, found 's')"#),
         (#"{"id":"n1","reported":{"kind":"user"}}"#, 2, #"duplicate node id "n1""#),
         (#"{"from":"n1"}"#, 2, #"edge: "to" must be a non-empty string"#),
         (#"{"from":"n1","to":"n1","edge_type":"owns"}"#, 2, #"edge: unknown edge_type "owns" (expected default or delete)"#),

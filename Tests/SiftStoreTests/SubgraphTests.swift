@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import SiftStore
+import SiftTime
 
 /// A small account: `users` users, each with one key (user i has key AKIA-i), plus the cloud edge.
 func accountSubgraph(_ account: String = "111111111111", users: Range<Int> = 0..<3,
@@ -87,8 +88,8 @@ func nids(_ store: GraphStore) throws -> [String: Int64] {
         let seen = try store.writer.read { db in
             try Row.fetchOne(db, sql: "SELECT first_seen, last_seen FROM node WHERE id = 'AKIA111111111111-1'")
         }
-        #expect(seen?[0] == ISOTime.seconds(testNow))
-        #expect(seen?[1] == ISOTime.seconds(later))
+        #expect(seen?[0] == UnixTime.seconds(of: testNow))
+        #expect(seen?[1] == UnixTime.seconds(of: later))
     }
 
     @Test func marksSurviveAndRealChangesAreLogged() throws {

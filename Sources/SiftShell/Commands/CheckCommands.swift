@@ -1,28 +1,22 @@
 import Foundation
 import SiftChecks
 import SiftStore
+import SiftTime
 
-/// `check list | show ID | run [ID...] | history`: the posture checks (SPEC section 7).
+/// `check list | show ID | run [ID...] | history [-N]`: the posture checks (SPEC section 7).
 ///
 /// `check run` prints its report (text, JSON, SARIF or HTML, to stdout or `--output FILE`) and
 /// makes the line exit with status 3 when any check fails. Piped (`check run ID | clean`), its
 /// failing resources are the results the next command gets, and only a one-line summary goes to
 /// stderr (the full report to `--output FILE` when given).
 public struct CheckCommand: ShellCommand {
-    public static let info = CommandInfo(
-        name: "check",
-        synopsis: "check list | show ID | run [ID...] [--severity S] [--param k=v] [--format F] [--output FILE] | history",
-        summary: "posture checks: list them, show one, run them and report",
-        details: """
-          check list                          every check: id, severity, category, title
-          check show ID [--param k=v]         everything about a check, remediation included
-          check run [ID...]                   run checks (all when no id is given)
-              --severity S                    only checks of severity S or higher (INFO LOW MEDIUM HIGH CRITICAL)
-              --param k=v                     a parameter, e.g. days=45 (repeatable; validated)
-              --format text|json|sarif|html   the report's format (default text)
-              --output FILE                   write the report to FILE instead of stdout
-              --include-protected             count protected resources as failing (default: exempt)
-          check history [-N]                  the last N runs (default 10) with their scores
+    /// `--param k=v`, for `check show` and `check run`.
+    static let parameterOption = OptionSpec.repeatable(
+        "--param", "-p", value: "k=v", help: "a parameter, e.g. days=45 (repeatable; validated)")
+
+    public static let spec = CommandSpec(
+        name: "check", summary: "posture checks: list them, show one, run them and report",
+        discussion: """
         Every run is stored and compared with the previous run of each check: new, resolved, still
         failing. The score is 100 x the weight of the passed checks / the weight of all checks run
         (CRITICAL 10, HIGH 5, MEDIUM 3, LOW 1, INFO 0). Exit status 3 when any check fails.
@@ -30,82 +24,79 @@ public struct CheckCommand: ShellCommand {
         exempt, not failing, unless --include-protected.
         Piped, the failing resources feed the next command:
           check run iam.unused_access_keys | clean "unused for 90 days"
-        """)
+        """,
+        subcommands: [
+            CommandSpec(name: "list", summary: "every check: id, severity, category, title") { _ throws(ShellError) in
+                .standalone(CheckListCommand())
+            },
+            CommandSpec(
+                name: "show", summary: "everything about a check, remediation included",
+                options: [parameterOption],
+                arguments: [ArgumentSpec("ID", help: "the check's id", candidates: .checkIds)]
+            ) { arguments throws(ShellError) in
+                .standalone(CheckShowCommand(id: arguments.positionals[0], parameters: try parameters(arguments)))
+            },
+            CommandSpec(
+                name: "run", summary: "run checks (all when no id is given) and report",
+                options: [
+                    .single("--severity", "-s", value: "S", help: "only checks of severity S or higher",
+                            candidates: .fixed(Severity.allCases.map(\.rawValue))),
+                    parameterOption,
+                    .single("--format", value: "F", help: "the report's format (default text)",
+                            candidates: .fixed(ReportFormat.allCases.map(\.rawValue))),
+                    .single("--output", "-o", value: "FILE", help: "write the report to FILE instead of stdout",
+                            candidates: .files),
+                    .flag("--include-protected", help: "count protected resources as failing (default: exempt)"),
+                ],
+                arguments: [ArgumentSpec("ID", .zeroOrMore, help: "the checks to run", candidates: .checkIds)],
+                make: makeRun),
+            CommandSpec(
+                name: "history", summary: "the last N runs (default 10) with their scores",
+                arguments: [ArgumentSpec("-N", .optional, help: "how many runs")], acceptsNegativeNumbers: true
+            ) { arguments throws(ShellError) in
+                var limit = 10
+                if let word = arguments.positionals.first {
+                    guard let value = Int(word.text.hasPrefix("-") ? String(word.text.dropFirst()) : word.text), value > 0 else {
+                        throw ShellError("check history: a number of runs expected, e.g. -20", at: word.position)
+                    }
+                    limit = value
+                }
+                return .standalone(CheckHistoryCommand(limit: limit))
+            },
+        ])
 
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let severityWord = try reader.option("--severity", "-s")
-        let parameterWords = try reader.repeatedOption("--param", "-p")
-        let formatWord = try reader.option("--format")
-        let outputWord = try reader.option("--output", "-o")
-        let includeProtected = reader.flag("--include-protected")
-        let words = try reader.positionals(allowNegativeNumbers: true)
-        guard let action = words.first else {
-            throw ShellError("check: list, show, run or history expected (see 'help check')", at: reader.position)
-        }
-        let rest = Array(words.dropFirst())
-        func reject(_ word: Word?, _ what: String) throws(ShellError) {
-            if let word { throw ShellError("check \(action.text): \(what) is only for 'check run'", at: word.position) }
-        }
-        let parameters: ParameterOverrides
+    /// The `--param` overrides, validated.
+    static func parameters(_ arguments: ParsedArguments) throws(ShellError) -> ParameterOverrides {
+        let words = arguments.values("--param")
         do {
-            parameters = try ParameterOverrides(arguments: parameterWords.map(\.text))
+            return try ParameterOverrides(arguments: words.map(\.text))
         } catch {
-            throw ShellError("check: \(error)", at: parameterWords.first?.position)
+            throw ShellError("check: \(error)", at: words.first?.position)
         }
-        if includeProtected && action.text != "run" {
-            throw ShellError("check \(action.text): --include-protected is only for 'check run'", at: action.position)
+    }
+
+    static func makeRun(_ arguments: ParsedArguments) throws(ShellError) -> PipelineStep {
+        let parameters = try parameters(arguments)
+        var severity: Severity?
+        if let word = arguments.value("--severity") {
+            guard let parsed = Severity(parsing: word.text) else {
+                throw ShellError("check run: \(CheckError.invalidSeverity(word.text))", at: word.position)
+            }
+            severity = parsed
         }
-        switch action.text {
-        case "list":
-            try reject(severityWord, "--severity")
-            try reject(formatWord, "--format")
-            try reject(outputWord, "--output")
-            if let extra = rest.first { throw ShellError("check list: unexpected argument '\(extra.text)'", at: extra.position) }
-            return .standalone(CheckListCommand())
-        case "show":
-            try reject(severityWord, "--severity")
-            try reject(formatWord, "--format")
-            try reject(outputWord, "--output")
-            guard rest.count == 1, let id = rest.first else {
-                throw ShellError("check show: one check id expected", at: rest.dropFirst().first?.position ?? reader.position)
+        var format = ReportFormat.text
+        if let word = arguments.value("--format") {
+            guard let parsed = ReportFormat(rawValue: word.text.lowercased()) else {
+                throw ShellError("check run: unknown format '\(word.text)' (text, json, sarif or html)", at: word.position)
             }
-            return .standalone(CheckShowCommand(id: id, parameters: parameters))
-        case "run":
-            var severity: Severity?
-            if let word = severityWord {
-                guard let parsed = Severity(parsing: word.text) else {
-                    throw ShellError("check run: \(CheckError.invalidSeverity(word.text))", at: word.position)
-                }
-                severity = parsed
-            }
-            var format = ReportFormat.text
-            if let word = formatWord {
-                guard let parsed = ReportFormat(rawValue: word.text.lowercased()) else {
-                    throw ShellError("check run: unknown format '\(word.text)' (text, json, sarif or html)", at: word.position)
-                }
-                format = parsed
-            }
-            return .standalone(CheckRunCommand(
-                ids: rest,
-                request: CheckRunRequest(ids: rest.map(\.text), minimumSeverity: severity, parameters: parameters,
-                                         includeProtected: includeProtected),
-                format: format, output: outputWord?.text))
-        case "history":
-            try reject(severityWord, "--severity")
-            try reject(formatWord, "--format")
-            try reject(outputWord, "--output")
-            var limit = 10
-            if let word = rest.first {
-                guard rest.count == 1, let value = Int(word.text.hasPrefix("-") ? String(word.text.dropFirst()) : word.text), value > 0 else {
-                    throw ShellError("check history: a number of runs expected, e.g. -20", at: word.position)
-                }
-                limit = value
-            }
-            return .standalone(CheckHistoryCommand(limit: limit))
-        default:
-            throw ShellError("check: unknown action '\(action.text)' (list, show, run or history)", at: action.position)
+            format = parsed
         }
+        let ids = arguments.positionals
+        return .standalone(CheckRunCommand(
+            ids: ids,
+            request: CheckRunRequest(ids: ids.map(\.text), minimumSeverity: severity, parameters: parameters,
+                                     includeProtected: arguments.flag("--include-protected")),
+            format: format, output: arguments.value("--output")?.text))
     }
 }
 
@@ -145,7 +136,7 @@ struct CheckHistoryCommand: StandaloneCommand {
         }
         for run in runs {
             let score = String(format: "%5.1f", run.score)
-            context.out.line("#\(run.runID)  \(ISOTime.format(run.at))  score \(score)  \(run.passed) passed, \(run.failed) failed  \(run.checkIDs.joined(separator: ","))")
+            context.out.line("#\(run.runID)  \(ISO8601.format(run.at))  score \(score)  \(run.passed) passed, \(run.failed) failed  \(run.checkIDs.joined(separator: ","))")
         }
     }
 }
@@ -190,7 +181,7 @@ struct CheckRunCommand: ResultProducingCommand {
     /// Runs the checks under Ctrl-C and the `query_timeout` limit (the whole run counts as one query).
     private func execute(in context: ShellContext) async throws -> CheckRunReport {
         do {
-            return try await context.limited("check run") { store in
+            return try await context.limited("check run") { store, _ in
                 try await CheckRunner(store: store, kinds: context.kinds).run(request)
             }
         } catch let error as CheckError {

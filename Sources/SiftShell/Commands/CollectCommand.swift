@@ -1,14 +1,13 @@
 import Foundation
+import Synchronization
 import SiftAWS
 import SiftStore
 
 /// `collect [--profile P ...] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]`.
 public struct CollectCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "collect",
-        synopsis: "collect [--profile P ...] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]",
-        summary: "read IAM users and access keys from AWS into the graph",
-        details: """
+    public static let spec = CommandSpec(
+        name: "collect", summary: "read IAM users and access keys from AWS into the graph",
+        discussion: """
         Credentials come from the AWS CLI's chain: environment keys, --profile / AWS_PROFILE in
         ~/.aws/credentials and ~/.aws/config (static keys, role_arn with source_profile or
         credential_source, credential_process, IAM Identity Center after `aws sso login`, web identity),
@@ -18,28 +17,30 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
         AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM or --endpoint point at another endpoint.
         Other accounts: --assume-role NAME --account ID (repeatable), or --organization for every
         account of the organisation. One failing account is reported; the others still land.
-        """)
+        """,
+        options: [
+            .repeatable("--profile", value: "P", help: "an AWS profile to collect (repeatable: one subgraph each)"),
+            .single("--endpoint", value: "URL", help: "the AWS endpoint to call instead of AWS's"),
+            .single("--assume-role", value: "NAME", help: "the role to assume in each --account"),
+            .repeatable("--account", value: "ID", help: "an account to collect through --assume-role (repeatable, or ID,ID)"),
+            .flag("--organization", "--organisation", help: "collect every account of the organisation"),
+        ]
+    ) { arguments throws(ShellError) in
+        let role = arguments.value("--assume-role")?.text
+        let accounts = arguments.values("--account").flatMap { $0.text.split(separator: ",").map(String.init) }
+        if !accounts.isEmpty && role == nil {
+            throw ShellError("collect: --account needs --assume-role NAME", at: arguments.end)
+        }
+        return .standalone(CollectCommand(
+            profiles: arguments.values("--profile").map(\.text), endpoint: arguments.value("--endpoint")?.text,
+            assumeRole: role, accounts: accounts, organisation: arguments.flag("--organization")))
+    }
 
     let profiles: [String]
     let endpoint: String?
     let assumeRole: String?
     let accounts: [String]
     let organisation: Bool
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let profiles = try reader.repeatedOption("--profile").map(\.text)
-        let endpoint = try reader.option("--endpoint")?.text
-        let role = try reader.option("--assume-role")?.text
-        let accounts = try reader.repeatedOption("--account").flatMap { $0.text.split(separator: ",").map(String.init) }
-        let organisation = reader.flag("--organization", "--organisation")
-        try reader.finish()
-        if !accounts.isEmpty && role == nil {
-            throw ShellError("collect: --account needs --assume-role NAME", at: segment.rawPosition)
-        }
-        return .standalone(CollectCommand(
-            profiles: profiles, endpoint: endpoint, assumeRole: role, accounts: accounts, organisation: organisation))
-    }
 
     public func run(in context: ShellContext) async throws {
         var options = CollectOptions(
@@ -68,30 +69,34 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
 }
 
 /// Progress of a collect on a terminal (stderr), one line rewritten in place.
-final class CollectDisplay: @unchecked Sendable {
+final class CollectDisplay: Sendable {
     let writer: OutputWriter
-    private let lock = NSLock()
-    private var written = 0
-    private var planned = 0
-    private var shown = false
+    private struct State {
+        var written = 0
+        var planned = 0
+        var shown = false
+    }
+    private let state = Mutex(State())
 
     init(_ writer: OutputWriter) {
         self.writer = writer
     }
 
     func show(_ progress: CollectProgress) {
-        lock.lock()
-        defer { lock.unlock() }
+        state.withLock { state in show(progress, &state) }
+    }
+
+    private func show(_ progress: CollectProgress, _ state: inout State) {
         let text: String
         switch progress {
         case .signedIn(let profile, let arn, _, _):
             text = (profile.map { "profile \($0): " } ?? "") + "signed in as \(arn)"
         case .profileFailed(let profile, let message):
-            writer.line((shown ? "\r\u{1B}[K" : "") + writer.styled("profile \(profile): failed: \(message)", .red))
-            shown = false
+            writer.line((state.shown ? "\r\u{1B}[K" : "") + writer.styled("profile \(profile): failed: \(message)", .red))
+            state.shown = false
             return
         case .accountsPlanned(let accounts):
-            planned = accounts.count
+            state.planned = accounts.count
             text = "collecting \(accounts.count) account\(accounts.count == 1 ? "" : "s")"
         case .accountStarted(let account):
             text = "\(account): listing users"
@@ -100,22 +105,22 @@ final class CollectDisplay: @unchecked Sendable {
         case .keysListed(let account, let users, let total):
             text = "\(account): access keys of \(users)/\(total) users"
         case .accountWritten(let account, let users, let keys):
-            written += 1
-            text = "\(account): \(users) users, \(keys) keys written (\(written)/\(max(planned, written)) accounts)"
+            state.written += 1
+            text = "\(account): \(users) users, \(keys) keys state.written (\(state.written)/\(max(state.planned, state.written)) accounts)"
         case .accountFailed(let account, let message):
-            writer.line((shown ? "\r\u{1B}[K" : "") + writer.styled("\(account): failed: \(message)", .red))
-            shown = false
+            writer.line((state.shown ? "\r\u{1B}[K" : "") + writer.styled("\(account): failed: \(message)", .red))
+            state.shown = false
             return
         }
         guard writer.isTerminal else { return }
         writer.write("\r\u{1B}[K" + text)
-        shown = true
+        state.shown = true
     }
 
     func clear() {
-        lock.lock()
-        defer { lock.unlock() }
-        if shown { writer.write("\r\u{1B}[K") }
-        shown = false
+        state.withLock { state in
+            if state.shown { writer.write("\r\u{1B}[K") }
+            state.shown = false
+        }
     }
 }

@@ -1,20 +1,18 @@
 import Foundation
 import SiftQuery
 import SiftStore
+import SiftTime
 
 /// `kinds [name]`: the kind hierarchy, or one kind with its bases, subkinds and properties.
 public struct KindsCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "kinds", synopsis: "kinds [name]", summary: "list the kinds, or show one kind and its properties")
+    public static let spec = CommandSpec(
+        name: "kinds", summary: "list the kinds, or show one kind and its properties",
+        arguments: [ArgumentSpec("name", .optional, help: "the kind to show", candidates: .kinds)]
+    ) { arguments throws(ShellError) in
+        .standalone(KindsCommand(name: arguments.positionals.first))
+    }
 
     let name: Word?
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let words = try reader.positionals()
-        if words.count > 1 { throw ShellError("kinds: takes at most one kind", at: words[1].position) }
-        return .standalone(KindsCommand(name: words.first))
-    }
 
     public func run(in context: ShellContext) async throws {
         let model = context.kinds
@@ -60,17 +58,15 @@ public struct KindsCommand: ShellCommand, StandaloneCommand {
 
 /// `history [--since 7d] [--limit N]`: what appeared, changed, disappeared or was marked.
 public struct HistoryCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "history", synopsis: "history [--since 7d|DATE] [--limit N]",
-        summary: "show what appeared, changed, disappeared or was marked")
-
-    let since: SiftQuery.Value?
-    let limit: Int?
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
+    public static let spec = CommandSpec(
+        name: "history", summary: "show what appeared, changed, disappeared or was marked",
+        options: [
+            .single("--since", value: "7d|DATE", help: "only changes since a duration ago (7d) or a date (2026-01-31)"),
+            .single("--limit", "-n", value: "N", help: "at most N changes"),
+        ]
+    ) { arguments throws(ShellError) in
         var since: SiftQuery.Value?
-        if let word = try reader.option("--since") {
+        if let word = arguments.value("--since") {
             do {
                 since = try QueryParser.parseValue(word.text)
             } catch {
@@ -81,30 +77,31 @@ public struct HistoryCommand: ShellCommand, StandaloneCommand {
             default: throw ShellError("history: --since takes a duration (7d) or a date (2026-01-31)", at: word.position)
             }
         }
-        let limit = try reader.intOption("--limit", "-n")
-        try reader.finish()
-        return .standalone(HistoryCommand(since: since, limit: limit))
+        return .standalone(HistoryCommand(since: since, limit: try arguments.int("--limit")))
     }
+
+    let since: SiftQuery.Value?
+    let limit: Int?
 
     public func run(in context: ShellContext) async throws {
         let now = Date()
         var start: Date?
         switch since {
         case .duration(let duration)?: start = now.addingTimeInterval(-Double(abs(duration.seconds)))
-        case .datetime(let time)?: start = Date(timeIntervalSince1970: Double(time.secondsSince1970))
+        case .datetime(let time)?: start = UnixTime.date(time.secondsSince1970)
         case .placeholder(let placeholder)?:
-            let midnight = Double(Int64(now.timeIntervalSince1970) / 86_400 * 86_400)
+            let midnight = UnixTime.startOfDay(UnixTime.seconds(of: now))
             switch placeholder {
             case .now: start = now
-            case .today: start = Date(timeIntervalSince1970: midnight)
-            case .yesterday: start = Date(timeIntervalSince1970: midnight - 86_400)
-            case .tomorrow: start = Date(timeIntervalSince1970: midnight + 86_400)
+            case .today: start = UnixTime.date(midnight)
+            case .yesterday: start = UnixTime.date(midnight - UnixTime.secondsPerDay)
+            case .tomorrow: start = UnixTime.date(midnight + UnixTime.secondsPerDay)
             }
         default: start = nil
         }
         let records = try await context.store().history(since: start, limit: limit)
         for record in records {
-            var line = "\(ISOTime.format(record.at))  \(record.change.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(record.kind)  \(record.nodeId)"
+            var line = "\(ISO8601.format(record.at))  \(record.change.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(record.kind)  \(record.nodeId)"
             if let name = record.name { line += "  " + name }
             if let detail = record.detail { line += "  " + detail.jsonText }
             context.out.line(line)

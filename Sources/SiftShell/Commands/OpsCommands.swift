@@ -2,6 +2,7 @@ import Foundation
 import SiftAWS
 import SiftOps
 import SiftStore
+import SiftTime
 
 /// The shell side of SiftOps: the database, the AWS settings and the way to run a job's line.
 struct OpsShellEnvironment {
@@ -76,43 +77,40 @@ enum OpsWait {
 
 /// `config show [key]`, `config set key=value ...`, `config edit`.
 public struct ConfigCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "config", synopsis: "config show [key] | set key=value ... | edit",
-        summary: "show or change the configuration (kept in the database)",
-        details: """
+    public static let spec = CommandSpec(
+        name: "config", summary: "show or change the configuration (kept in the database)",
+        discussion: """
         Keys: \(ConfigKey.allCases.map(\.rawValue).joined(separator: ", ")).
         `config set` checks every value first and changes nothing when one is refused.
         `config edit` opens $VISUAL or $EDITOR on the configuration as YAML; a refused line is shown with
         its number and why, and the editor opens again (or the edit is dropped).
         Example: config set cleanup=true cleanup_dry_run=false
-        """)
+        """,
+        subcommands: [
+            CommandSpec(
+                name: "show", summary: "every key and its value (or one key's)",
+                arguments: [ArgumentSpec("key", .optional, help: "only this key", candidates: .configKeys)]
+            ) { arguments throws(ShellError) in
+                if let key = arguments.positionals.first {
+                    do throws(OpsValueError) { _ = try ConfigKey.named(key.text) } catch { throw ShellError("config: \(error.message)", at: key.position) }
+                }
+                return .standalone(ConfigCommand(action: .show(arguments.positionals.first?.text)))
+            },
+            CommandSpec(
+                name: "set", summary: "change keys (all or nothing)",
+                options: [.flag("--force", help: "accept a value the checks would refuse as unsafe (cleanup_grace=0s)")],
+                arguments: [ArgumentSpec("key=value", .oneOrMore, help: "the new values", candidates: .configAssignments)]
+            ) { arguments throws(ShellError) in
+                .standalone(ConfigCommand(action: .set(arguments.positionals, force: arguments.flag("--force"))))
+            },
+            CommandSpec(name: "edit", summary: "edit the configuration as YAML in $VISUAL or $EDITOR") { _ throws(ShellError) in
+                .standalone(ConfigCommand(action: .edit))
+            },
+        ],
+        defaultSubcommand: "show")
 
     enum Action { case show(String?), set([Word], force: Bool), edit }
     let action: Action
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let force = reader.flag("--force")
-        let words = try reader.positionals()
-        guard let verb = words.first else { return .standalone(ConfigCommand(action: .show(nil))) }
-        if force && verb.text != "set" { throw ShellError("config \(verb.text): --force is only for config set", at: verb.position) }
-        switch verb.text {
-        case "show":
-            if words.count > 2 { throw ShellError("config show: takes at most one key", at: words[2].position) }
-            if let key = words.dropFirst().first {
-                do { _ = try ConfigKey.named(key.text) } catch { throw ShellError("config: \(error.message)", at: key.position) }
-            }
-            return .standalone(ConfigCommand(action: .show(words.dropFirst().first?.text)))
-        case "set":
-            if words.count < 2 { throw ShellError("config set: expected key=value ...", at: reader.position) }
-            return .standalone(ConfigCommand(action: .set(Array(words.dropFirst()), force: force)))
-        case "edit":
-            if words.count > 1 { throw ShellError("config edit: takes no arguments", at: words[1].position) }
-            return .standalone(ConfigCommand(action: .edit))
-        default:
-            throw ShellError("config: unknown action '\(verb.text)' (show, set, edit)", at: verb.position)
-        }
-    }
 
     public func run(in context: ShellContext) async throws {
         let configs = ConfigStore(store: try await context.store())
@@ -161,37 +159,32 @@ public struct ConfigCommand: ShellCommand, StandaloneCommand {
 
 /// `workflow list`, `workflow run NAME`.
 public struct WorkflowCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "workflow", synopsis: "workflow list | run collect|cleanup|collect_and_cleanup",
-        summary: "run a workflow; jobs waiting for its events run at each event",
-        details: """
+    public static let spec = CommandSpec(
+        name: "workflow", summary: "run a workflow; jobs waiting for its events run at each event",
+        discussion: """
         collect: events pre_collect, post_collect. cleanup: pre_cleanup_plan, post_cleanup_plan,
         pre_cleanup, post_cleanup. collect_and_cleanup: both, in that order.
         Cleanup acts only on nodes marked by `clean`, never protected or already cleaned, and only with
         cleanup=true and cleanup_dry_run=false; otherwise it says what it would do.
-        """)
+        """,
+        subcommands: [
+            CommandSpec(name: "list", summary: "the workflows and their events") { _ throws(ShellError) in
+                .standalone(WorkflowCommand(name: nil))
+            },
+            CommandSpec(
+                name: "run", summary: "run a workflow now",
+                arguments: [ArgumentSpec("NAME", help: WorkflowName.allCases.map(\.rawValue).joined(separator: ", "),
+                                         candidates: .fixed(WorkflowName.allCases.map(\.rawValue)))]
+            ) { arguments throws(ShellError) in
+                let word = arguments.positionals[0]
+                do throws(OpsValueError) { return .standalone(WorkflowCommand(name: try WorkflowName.named(word.text))) } catch {
+                    throw ShellError("workflow: \(error.message)", at: word.position)
+                }
+            },
+        ],
+        defaultSubcommand: "list")
 
     let name: WorkflowName?
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let words = try reader.positionals()
-        switch words.first?.text {
-        case "list", nil:
-            if words.count > 1 { throw ShellError("workflow list: takes no arguments", at: words[1].position) }
-            return .standalone(WorkflowCommand(name: nil))
-        case "run":
-            guard words.count == 2 else {
-                throw ShellError("workflow run: expected one of \(WorkflowName.allCases.map(\.rawValue).joined(separator: ", "))",
-                                 at: words.count > 2 ? words[2].position : reader.position)
-            }
-            do { return .standalone(WorkflowCommand(name: try WorkflowName.named(words[1].text))) } catch {
-                throw ShellError("workflow: \(error.message)", at: words[1].position)
-            }
-        case let other?:
-            throw ShellError("workflow: unknown action '\(other)' (list, run)", at: words[0].position)
-        }
-    }
 
     public func run(in context: ShellContext) async throws {
         guard let name else {
@@ -212,65 +205,62 @@ public struct WorkflowCommand: ShellCommand, StandaloneCommand {
 
 /// `jobs add|list|show|delete|activate|deactivate|run`.
 public struct JobsCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "jobs",
-        synopsis: "jobs add|list|show|delete|activate|deactivate|run ...",
-        summary: "shell lines run on a schedule (sift daemon) or at a workflow event",
-        details: """
-        jobs add --id ID [--schedule "CRON"] [--wait-for-event EVENT] 'LINE'
-        jobs list | show ID | delete ID | activate ID | deactivate ID | run ID
+    /// The one argument of `jobs show|delete|activate|deactivate|run`.
+    static let jobArgument = ArgumentSpec("ID", help: "the job's id", candidates: .jobIds)
+
+    /// A subcommand acting on one job.
+    static func onJob(_ name: String, _ summary: String, _ action: @escaping @Sendable (String) -> Action) -> CommandSpec {
+        CommandSpec(name: name, summary: summary, arguments: [jobArgument]) { arguments throws(ShellError) in
+            .standalone(JobsCommand(action: action(arguments.positionals[0].text)))
+        }
+    }
+
+    public static let spec = CommandSpec(
+        name: "jobs", summary: "shell lines run on a schedule (sift daemon) or at a workflow event",
+        discussion: """
         CRON has 5 fields (minute hour day-of-month month day-of-week, UTC) with *, lists, ranges,
         steps and names. Events: \(WorkflowEvent.allCases.map(\.rawValue).joined(separator: ", ")).
         Two runs of one job never overlap; a failing job is recorded (jobs show) and never stops a workflow.
         Example: jobs add --id clean_old --wait-for-event post_collect "search is(access_key) and last_access > 90days | clean"
-        """)
+        """,
+        subcommands: [
+            CommandSpec(
+                name: "add", summary: "add a job (its line is checked first)",
+                options: [
+                    .single("--id", value: "ID", help: "the job's id", required: true),
+                    .single("--schedule", value: "CRON", help: "when it runs under sift daemon (5 fields, UTC)"),
+                    .single("--wait-for-event", value: "EVENT", help: "the workflow event it runs at",
+                            candidates: .fixed(WorkflowEvent.allCases.map(\.rawValue))),
+                ],
+                arguments: [ArgumentSpec("'LINE'", help: "the shell line to run, quoted as one argument")],
+                make: makeAdd),
+            CommandSpec(name: "list", summary: "every job, when it runs and its last status") { _ throws(ShellError) in
+                .standalone(JobsCommand(action: .list))
+            },
+            onJob("show", "everything about a job, its last run included") { .show($0) },
+            onJob("delete", "delete a job") { .delete($0) },
+            onJob("activate", "let a job run again") { .activate($0) },
+            onJob("deactivate", "keep a job from running (it stays stored)") { .deactivate($0) },
+            onJob("run", "run a job now") { .run($0) },
+        ],
+        defaultSubcommand: "list")
 
     enum Action { case add(id: String, schedule: String?, event: String?, line: Word), list, show(String), delete(String),
                       activate(String), deactivate(String), run(String) }
     let action: Action
 
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        guard let verb = segment.words.first, !verb.quoted else {
-            return .standalone(JobsCommand(action: .list))
+    static func makeAdd(_ arguments: ParsedArguments) throws(ShellError) -> PipelineStep {
+        let line = arguments.positionals[0]
+        guard let id = arguments.value("--id") else { throw ShellError("jobs add: --id ID is required", at: arguments.end) }
+        let schedule = arguments.value("--schedule")
+        let event = arguments.value("--wait-for-event")
+        if let schedule {
+            do { _ = try CronSchedule(parsing: schedule.text) } catch { throw ShellError("jobs add: \(error.message)", at: schedule.position) }
         }
-        if verb.text == "add" {
-            let id = try reader.option("--id")
-            let schedule = try reader.option("--schedule")
-            let event = try reader.option("--wait-for-event")
-            let words = try reader.positionals().dropFirst()
-            guard let id else { throw ShellError("jobs add: --id ID is required", at: reader.position) }
-            guard words.count == 1, let line = words.first else {
-                throw ShellError("jobs add: expected the job's line as one quoted argument",
-                                 at: words.dropFirst().first?.position ?? reader.position)
-            }
-            if let schedule {
-                do { _ = try CronSchedule(parsing: schedule.text) } catch { throw ShellError("jobs add: \(error.message)", at: schedule.position) }
-            }
-            if let event {
-                do { _ = try WorkflowEvent.named(event.text) } catch { throw ShellError("jobs add: \(error.message)", at: event.position) }
-            }
-            return .standalone(JobsCommand(action: .add(id: id.text, schedule: schedule?.text, event: event?.text, line: line)))
+        if let event {
+            do { _ = try WorkflowEvent.named(event.text) } catch { throw ShellError("jobs add: \(error.message)", at: event.position) }
         }
-        let words = try reader.positionals()
-        if verb.text == "list" {
-            if words.count > 1 { throw ShellError("jobs list: takes no arguments", at: words[1].position) }
-            return .standalone(JobsCommand(action: .list))
-        }
-        guard ["show", "delete", "activate", "deactivate", "run"].contains(verb.text) else {
-            throw ShellError("jobs: unknown action '\(verb.text)' (add, list, show, delete, activate, deactivate, run)", at: verb.position)
-        }
-        guard words.count == 2 else {
-            throw ShellError("jobs \(verb.text): expected one job id", at: words.count > 2 ? words[2].position : reader.position)
-        }
-        let id = words[1].text
-        switch verb.text {
-        case "show": return .standalone(JobsCommand(action: .show(id)))
-        case "delete": return .standalone(JobsCommand(action: .delete(id)))
-        case "activate": return .standalone(JobsCommand(action: .activate(id)))
-        case "deactivate": return .standalone(JobsCommand(action: .deactivate(id)))
-        default: return .standalone(JobsCommand(action: .run(id)))
-        }
+        return .standalone(JobsCommand(action: .add(id: id.text, schedule: schedule?.text, event: event?.text, line: line)))
     }
 
     /// Refuses a job line that would fail before it runs (grammar, commands, query syntax and
@@ -294,7 +284,7 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
         case .add(let id, let schedule, let event, let line):
             try await Self.check(line, in: context)
             let job = try await jobs.add(id: id, line: line.text, schedule: schedule, waitForEvent: event)
-            context.out.line("job \(job.id) added" + (job.nextFire.map { ", next run \(ISOTime.format($0))" } ?? ""))
+            context.out.line("job \(job.id) added" + (job.nextFire.map { ", next run \(ISO8601.format($0))" } ?? ""))
         case .list:
             let all = try await jobs.list()
             if all.isEmpty { context.out.line("no jobs (jobs add --id ID ... 'LINE')") }
@@ -310,8 +300,8 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
             out.line("schedule:       \(job.schedule?.text ?? "-")")
             out.line("wait_for_event: \(job.waitForEvent?.rawValue ?? "-")")
             out.line("active:         \(job.active)")
-            out.line("next run:       \(job.nextFire.map(ISOTime.format) ?? "-")")
-            out.line("last run:       \(job.lastStarted.map(ISOTime.format) ?? "never")" + (job.lastTrigger.map { " (\($0))" } ?? ""))
+            out.line("next run:       \(job.nextFire.map(ISO8601.format) ?? "-")")
+            out.line("last run:       \(job.lastStarted.map(ISO8601.format) ?? "never")" + (job.lastTrigger.map { " (\($0))" } ?? ""))
             out.line("last status:    \(job.lastStatus?.rawValue ?? "-")")
             if let error = job.lastError { out.line("last error:     \(error)") }
             out.line("runs:           \(job.runs) (\(job.failures) failed)")
@@ -349,29 +339,27 @@ public struct JobsCommand: ShellCommand, StandaloneCommand {
 
 /// `cleanup log [--since DURATION] [--limit N]`.
 public struct CleanupCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "cleanup", synopsis: "cleanup log [--since 7d] [--limit N]",
-        summary: "what cleanup did: when, to which key, why, and the result",
-        details: "Cleanup itself runs as `workflow run cleanup` (or under `sift daemon`).")
+    public static let spec = CommandSpec(
+        name: "cleanup", summary: "what cleanup did: when, to which key, why, and the result",
+        discussion: "Cleanup itself runs as `workflow run cleanup` (or under `sift daemon`).",
+        subcommands: [
+            CommandSpec(
+                name: "log", summary: "the cleanup journal, newest last",
+                options: [
+                    .single("--since", value: "DURATION", help: "only entries this recent, e.g. 7d"),
+                    .single("--limit", value: "N", help: "at most N entries"),
+                ]
+            ) { arguments throws(ShellError) in
+                var since: OpsDuration?
+                if let word = arguments.value("--since") {
+                    do throws(OpsValueError) { since = try OpsDuration(parsing: word.text) } catch { throw ShellError("cleanup log: \(error.message)", at: word.position) }
+                }
+                return .standalone(CleanupCommand(since: since, limit: try arguments.int("--limit")))
+            },
+        ])
 
     let since: OpsDuration?
     let limit: Int?
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let sinceWord = try reader.option("--since")
-        let limit = try reader.intOption("--limit")
-        let words = try reader.positionals()
-        guard words.first?.text == "log" else {
-            throw ShellError("cleanup: expected 'log' (cleanup runs as `workflow run cleanup`)", at: words.first?.position ?? reader.position)
-        }
-        if words.count > 1 { throw ShellError("cleanup log: unexpected argument '\(words[1].text)'", at: words[1].position) }
-        var since: OpsDuration?
-        if let sinceWord {
-            do { since = try OpsDuration(parsing: sinceWord.text) } catch { throw ShellError("cleanup log: \(error.message)", at: sinceWord.position) }
-        }
-        return .standalone(CleanupCommand(since: since, limit: limit))
-    }
 
     public func run(in context: ShellContext) async throws {
         let journal = try await context.store()
@@ -384,15 +372,11 @@ public struct CleanupCommand: ShellCommand, StandaloneCommand {
 
 /// `daemon`: collect_and_cleanup every collect_interval and the scheduled jobs, until SIGINT/SIGTERM.
 public struct DaemonCommand: ShellCommand, StandaloneCommand {
-    public static let info = CommandInfo(
-        name: "daemon", synopsis: "daemon",
-        summary: "run collect_and_cleanup every collect_interval and the scheduled jobs until stopped",
-        details: "Stops cleanly on SIGINT (Ctrl-C) or SIGTERM: the key or job line under way finishes first.")
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        try reader.finish()
-        return .standalone(DaemonCommand())
+    public static let spec = CommandSpec(
+        name: "daemon", summary: "run collect_and_cleanup every collect_interval and the scheduled jobs until stopped",
+        discussion: "Stops cleanly on SIGINT (Ctrl-C) or SIGTERM: the key or job line under way finishes first."
+    ) { _ throws(ShellError) in
+        .standalone(DaemonCommand())
     }
 
     public func run(in context: ShellContext) async throws {

@@ -4,25 +4,23 @@ import SiftStore
 
 /// `list [--csv|--json|--ndjson|--markdown] [path [as name], ...]`.
 public struct ListCommand: ShellCommand {
-    public static let info = CommandInfo(
-        name: "list", synopsis: "list [--csv|--json|--ndjson|--markdown] [path [as name], ...]",
-        summary: "print chosen properties of each result as a table or a machine format",
-        details: """
+    public static let spec = CommandSpec(
+        name: "list", summary: "print chosen properties of each result as a table or a machine format",
+        discussion: """
         Default columns: kind, id, name, age, last_access, account. Paths as in queries:
           search is(access_key) | list --csv id, name, /ancestors.account.reported.id as account_id, age
-        """)
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        var formats: [ListFormat] = []
-        for format in ListFormat.allCases where format != .table {
-            if reader.flag("--" + format.rawValue) { formats.append(format) }
-        }
+        """,
+        options: ListFormat.allCases.filter { $0 != .table }.map { format in
+            .flag("--" + format.rawValue, help: "print \(format.rawValue == "markdown" ? "a Markdown table" : format.rawValue.uppercased())")
+        },
+        arguments: [ArgumentSpec("path [as name],", .zeroOrMore, help: "the columns (default: kind, id, name, age, last_access, account)",
+                                 candidates: .propertyPaths)]
+    ) { arguments throws(ShellError) in
+        let formats = ListFormat.allCases.filter { $0 != .table && arguments.flag("--" + $0.rawValue) }
         if formats.count > 1 {
-            throw ShellError("list: choose one of --csv, --json, --ndjson, --markdown", at: segment.rawPosition)
+            throw ShellError("list: choose one of --csv, --json, --ndjson, --markdown", at: arguments.end)
         }
-        _ = try reader.positionals()
-        let columns = try parseColumns(segment, command: "list")
+        let columns = try parseColumns(arguments.segment, command: "list")
         return .sink(ListSink(columns: columns.isEmpty ? Column.defaults : columns, format: formats.first ?? .table))
     }
 
@@ -93,27 +91,28 @@ public struct ListCommand: ShellCommand {
 
 /// `format "{name} {id}"` or `format --json|--ndjson|--yaml`.
 public struct FormatCommand: ShellCommand {
-    public static let info = CommandInfo(
-        name: "format", synopsis: "format \"{path} ...\" | --json | --ndjson | --yaml",
-        summary: "print each result through a template, or as JSON/NDJSON/YAML",
-        details: """
+    public static let spec = CommandSpec(
+        name: "format", summary: "print each result through a template, or as JSON/NDJSON/YAML",
+        discussion: """
         `{path}` is replaced by the value (null when missing); `{{` and `}}` are literal braces.
           search is(access_key) | format "{id} {name} {access_key_status} {last_access}"
-        """)
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        var styles: [FormatStyle] = []
-        if reader.flag("--json") { styles.append(.json) }
-        if reader.flag("--ndjson") { styles.append(.ndjson) }
-        if reader.flag("--yaml") { styles.append(.yaml) }
-        let words = try reader.positionals()
+        """,
+        options: [
+            .flag("--json", help: "print the results as one JSON array"),
+            .flag("--ndjson", help: "print one JSON object per line"),
+            .flag("--yaml", help: "print the results as YAML"),
+        ],
+        arguments: [ArgumentSpec("TEMPLATE", .zeroOrMore, help: "e.g. \"{name} {id}\" (instead of a flag)", candidates: .propertyPaths)]
+    ) { arguments throws(ShellError) in
+        let choices: [(flag: String, style: FormatStyle)] = [("--json", .json), ("--ndjson", .ndjson), ("--yaml", .yaml)]
+        let styles = choices.filter { arguments.flag($0.flag) }.map(\.style)
+        let words = arguments.positionals
         if styles.count > 1 || (!styles.isEmpty && !words.isEmpty) {
-            throw ShellError("format: give a template or one of --json, --ndjson, --yaml", at: segment.rawPosition)
+            throw ShellError("format: give a template or one of --json, --ndjson, --yaml", at: arguments.end)
         }
         if let style = styles.first { return .sink(FormatSink(style: style)) }
         guard let first = words.first else {
-            throw ShellError("format: a template such as \"{name} {id}\" is expected", at: segment.rawPosition)
+            throw ShellError("format: a template such as \"{name} {id}\" is expected", at: arguments.end)
         }
         let template = words.map(\.text).joined(separator: " ")
         return .sink(FormatSink(style: .template(try FormatSink.parseTemplate(template, at: first.position))))
@@ -122,32 +121,27 @@ public struct FormatCommand: ShellCommand {
 
 /// `dump`: every property of each result, as indented JSON.
 public struct DumpCommand: ShellCommand {
-    public static let info = CommandInfo(
-        name: "dump", synopsis: "dump", summary: "print every property of each result as indented JSON")
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        try reader.finish()
-        return .sink(FormatSink(style: .ndjson, pretty: true))
+    public static let spec = CommandSpec(
+        name: "dump", summary: "print every property of each result as indented JSON"
+    ) { _ throws(ShellError) in
+        .sink(FormatSink(style: .ndjson, pretty: true))
     }
 }
 
 /// `clean ["reason"]`: marks `/desired.clean = true` (and the reason).
 public struct CleanCommand: ShellCommand {
-    public static let info = CommandInfo(
-        name: "clean", synopsis: "clean [\"reason\"]", summary: "mark the results for cleanup (/desired.clean = true)",
-        details: """
+    public static let spec = CommandSpec(
+        name: "clean", summary: "mark the results for cleanup (/desired.clean = true)",
+        discussion: """
         Sets /desired.clean = true and /desired.clean_reason on each result and prints what it marked.
         Nothing is touched in the cloud: the cleanup workflow acts on the marks.
           search is(access_key) and last_access > 90days | clean "unused for 90 days"
-        """)
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let words = try reader.positionals()
+        """,
+        arguments: [ArgumentSpec("\"reason\"", .zeroOrMore, help: "why (kept in /desired.clean_reason)")]
+    ) { arguments throws(ShellError) in
         var desired: JSONObject = ["clean": .bool(true)]
-        if !words.isEmpty {
-            desired["clean_reason"] = .string(words.map(\.text).joined(separator: " "))
+        if !arguments.positionals.isEmpty {
+            desired["clean_reason"] = .string(arguments.positionals.map(\.text).joined(separator: " "))
         }
         return .sink(MarkSink(verb: "marked for cleanup:", desired: desired, metadata: [:]))
     }
@@ -155,24 +149,18 @@ public struct CleanCommand: ShellCommand {
 
 /// `protect`: sets `/metadata.protected = true` (cleanup never touches such nodes).
 public struct ProtectCommand: ShellCommand {
-    public static let info = CommandInfo(
-        name: "protect", synopsis: "protect", summary: "protect the results from cleanup (/metadata.protected = true)")
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        try reader.finish()
-        return .sink(MarkSink(verb: "protected:", desired: [:], metadata: ["protected": .bool(true)]))
+    public static let spec = CommandSpec(
+        name: "protect", summary: "protect the results from cleanup (/metadata.protected = true)"
+    ) { _ throws(ShellError) in
+        .sink(MarkSink(verb: "protected:", desired: [:], metadata: ["protected": .bool(true)]))
     }
 }
 
 /// `unprotect`: sets `/metadata.protected = false`.
 public struct UnprotectCommand: ShellCommand {
-    public static let info = CommandInfo(
-        name: "unprotect", synopsis: "unprotect", summary: "remove the protection (/metadata.protected = false)")
-
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        try reader.finish()
-        return .sink(MarkSink(verb: "unprotected:", desired: [:], metadata: ["protected": .bool(false)]))
+    public static let spec = CommandSpec(
+        name: "unprotect", summary: "remove the protection (/metadata.protected = false)"
+    ) { _ throws(ShellError) in
+        .sink(MarkSink(verb: "unprotected:", desired: [:], metadata: ["protected": .bool(false)]))
     }
 }

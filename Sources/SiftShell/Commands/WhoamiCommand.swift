@@ -3,28 +3,24 @@ import SiftAWS
 
 /// `whoami [--profile NAME] [--endpoint URL]`: who the credentials chain signs in as, and from where.
 public struct WhoamiCommand: ShellCommand, StandaloneCommand {
-    /// Name and help.
-    public static let info = CommandInfo(
-        name: "whoami",
-        synopsis: "whoami [--profile NAME] [--endpoint URL]",
-        summary: "show the AWS identity collect and cleanup sign with (never a secret)",
-        details: """
+    /// Name, help and options.
+    public static let spec = CommandSpec(
+        name: "whoami", summary: "show the AWS identity collect and cleanup sign with (never a secret)",
+        discussion: """
         Resolves credentials as collect does (the AWS CLI's chain) and calls STS GetCallerIdentity.
         Prints `arn:`, `account:` and `source:` (where the credentials came from, e.g.
         `assume role arn:aws:iam::111122223333:role/audit via profile base`).
-        """)
+        """,
+        options: [
+            .single("--profile", value: "NAME", help: "the AWS profile (default: sift --profile, AWS_PROFILE)"),
+            .single("--endpoint", value: "URL", help: "the STS endpoint to call instead of AWS's"),
+        ]
+    ) { arguments throws(ShellError) in
+        .standalone(WhoamiCommand(profile: arguments.value("--profile")?.text, endpoint: arguments.value("--endpoint")?.text))
+    }
 
     let profile: String?
     let endpoint: String?
-
-    /// Reads `--profile` and `--endpoint`.
-    public static func make(_ segment: CommandSegment) throws(ShellError) -> PipelineStep {
-        var reader = ArgumentReader(segment)
-        let profile = try reader.option("--profile")?.text
-        let endpoint = try reader.option("--endpoint")?.text
-        try reader.finish()
-        return .standalone(WhoamiCommand(profile: profile, endpoint: endpoint))
-    }
 
     /// Prints `arn:`, `account:` and `source:`; never a secret.
     public func run(in context: ShellContext) async throws {
