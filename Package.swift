@@ -48,11 +48,13 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // IAM policy evaluation: documents, wildcards, decisions, the permissions summary. Pure: no I/O.
+        .target(name: "SiftPolicy"),
         // AWS: SigV4, credentials, IAM/STS/Organizations clients, the collector, key actions.
         .target(
             name: "SiftAWS",
             dependencies: [
-                "SiftStore", "SiftTime",
+                "SiftStore", "SiftTime", "SiftPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -60,13 +62,13 @@ let package = Package(
         // Posture checks: catalogue, runs, scores, reports.
         .target(
             name: "SiftChecks",
-            dependencies: ["SiftStore", "SiftQuery", "SiftSchema", "SiftTime"]
+            dependencies: ["SiftStore", "SiftQuery", "SiftSchema", "SiftTime", "SiftPolicy"]
         ),
         // Acting on the graph: config, workflows and their events, jobs, the cleanup journal and runner.
         .target(
             name: "SiftOps",
             dependencies: [
-                "SiftQuery", "SiftStore", "SiftAWS", "SiftTime",
+                "SiftQuery", "SiftStore", "SiftAWS", "SiftTime", "SiftPolicy",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -92,10 +94,11 @@ let package = Package(
         .testTarget(name: "SiftTimeTests", dependencies: ["SiftTime"]),
         .testTarget(name: "SiftQueryTests", dependencies: ["SiftQuery", "SiftTime"]),
         .testTarget(name: "SiftStoreTests", dependencies: ["SiftStore", "SiftQuery", "SiftTime", "SiftSchema"]),
+        .testTarget(name: "SiftPolicyTests", dependencies: ["SiftPolicy"]),
         .testTarget(
             name: "SiftAWSTests",
             dependencies: [
-                "SiftAWS", "SiftStore", "SiftTime", .product(name: "GRDB", package: "GRDB.swift"),
+                "SiftAWS", "SiftStore", "SiftTime", "SiftQuery", "SiftPolicy", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]
@@ -109,7 +112,7 @@ let package = Package(
         .executableTarget(name: "sift-ops-crashtest", dependencies: ["SiftOps", "SiftStore", "SiftAWS"], path: "Tests/OpsCrashTool"),
         .testTarget(
             name: "SiftOpsTests",
-            dependencies: ["SiftOps", "SiftStore", "SiftAWS", "SiftTime", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SiftOps", "SiftStore", "SiftAWS", "SiftTime", "SiftPolicy", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SiftShellTests", dependencies: ["SiftShell"]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"], swiftSettings: [.swiftLanguageMode(.v6)]),

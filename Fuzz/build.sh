@@ -39,6 +39,7 @@ module SiftStore Sources/SiftStore/*.swift
 # The pure parts of the shell and ops the targets use, as small modules of their own.
 module SiftShellLines Sources/SiftShell/LineGrammar.swift Sources/SiftShell/ScriptReader.swift
 module SiftAWSXML Sources/SiftAWS/XMLTree.swift
+module SiftPolicy Sources/SiftPolicy/*.swift
 module SiftAWS Sources/SiftAWS/*.swift
 module SiftOpsConfig Sources/SiftOps/Cron.swift Sources/SiftOps/OpsDuration.swift Sources/SiftOps/ConfigYAML.swift \
     Sources/SiftOps/ConfigKey.swift Sources/SiftOps/OpsConfig.swift
@@ -57,7 +58,8 @@ for target in "${targets[@]}"; do
         Compiler|NDJSON) objects+=("$out/SiftStore.o" "${deps[@]}") ;;
         Lines) objects+=("$out/SiftShellLines.o") ;;
         IAMXML) objects+=("$out/SiftAWSXML.o") ;;
-        CredentialReport|SharedFiles) objects+=("$out/SiftAWS.o" "$out/SiftStore.o" "${deps[@]}" "${aws_deps[@]}") ;;
+        Policy) objects+=("$out/SiftPolicy.o") ;;
+        CredentialReport|SharedFiles) objects+=("$out/SiftAWS.o" "$out/SiftPolicy.o" "$out/SiftStore.o" "${deps[@]}" "${aws_deps[@]}") ;;
         Cron|ConfigYAML) objects+=("$out/SiftOpsConfig.o" "$out/SiftStore.o" "${deps[@]}") ;;
     esac
     # ld.gold warns about every AddressSanitizer symbol it cannot export: harmless, filtered out.

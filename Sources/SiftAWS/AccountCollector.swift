@@ -14,6 +14,13 @@ struct AccountCollector: Sendable {
         let reportTimeout = self.reportTimeout
         async let reportOutcome = Self.fetchReport(iam: iam, timeout: reportTimeout)
         async let aliasOutcome = Self.outcome { () throws(AWSError) in try await iam.listAccountAliases() }
+        let pageSize = self.pageSize
+        async let authorizationOutcome = Self.outcome { () throws(AWSError) in
+            try await iam.getAccountAuthorizationDetails(pageSize: pageSize)
+        }
+        async let mfaOutcome = Self.outcome { () throws(AWSError) in
+            try await iam.listAssignedVirtualMFADevices(pageSize: pageSize)
+        }
 
         let users = try await iam.listUsers(pageSize: pageSize)
         progress(.usersListed(account: accountId, users: users.count))
@@ -37,6 +44,23 @@ struct AccountCollector: Sendable {
             warnings.append("\(accountId): \(error)")
         }
 
+        // Groups, roles and policies: without them the keys are still collected, and the warning says what
+        // is missing (no permissions summary, no IAM checks).
+        let authorization: AuthorizationDetails?
+        switch await authorizationOutcome {
+        case .success(let details): authorization = details
+        case .failure(let error):
+            authorization = nil
+            warnings.append("\(accountId): groups, roles and policies unavailable (\(error)); no permissions summary")
+        }
+        let mfaDevices: [MFADevice]?
+        switch await mfaOutcome {
+        case .success(let devices): mfaDevices = devices
+        case .failure(let error):
+            mfaDevices = nil
+            warnings.append("\(accountId): MFA devices unavailable (\(error))")
+        }
+
         var lastUsed: [String: (AccessKeyLastUsed, LastUseSource)] = [:]
         var unresolved: [AccessKeyMetadata] = []
         for user in users {
@@ -54,7 +78,8 @@ struct AccountCollector: Sendable {
             lastUsed[id] = (used, .getAccessKeyLastUsed)
         }
         let snapshot = AccountSnapshot(accountId: accountId, alias: alias, organizationAccount: organizationAccount,
-                                       users: users, keys: keys, lastUsed: lastUsed, report: report)
+                                       users: users, keys: keys, lastUsed: lastUsed, report: report,
+                                       authorization: authorization, mfaDevices: mfaDevices)
         return (snapshot, warnings)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SiftPolicy
 import SiftStore
 import SiftTime
 
@@ -26,6 +27,10 @@ public struct AccountSnapshot: Sendable {
     public var lastUsed: [String: (AccessKeyLastUsed, LastUseSource)]
     /// The credential report, when one could be read.
     public var report: CredentialReport?
+    /// Groups, roles, policies and memberships (`GetAccountAuthorizationDetails`), when they could be read.
+    public var authorization: AuthorizationDetails? = nil
+    /// Virtual MFA devices assigned to users, when they could be listed.
+    public var mfaDevices: [MFADevice]? = nil
 }
 
 /// Turns an `AccountSnapshot` into the account's `Subgraph` (graph shape of CONTRACTS.md).
@@ -40,6 +45,7 @@ public enum AccountGraph {
         var nodes: [Node] = []
         var edges: [Edge] = [Edge(from: "aws", to: account)]
 
+        let iam = snapshot.authorization.map { IAMGraph(account: account, details: $0) }
         var accountReported: JSONObject = [:]
         if let org = snapshot.organizationAccount {
             accountReported["account_status"] = .string(org.status)
@@ -69,6 +75,18 @@ public enum AccountGraph {
             reported["password_enabled"] = row?.passwordEnabled.map(JSONValue.bool)
             reported["password_last_used"] = passwordLastUsed.map { .string(ISO8601.format($0)) }
             reported["mfa_active"] = row?.mfaActive.map(JSONValue.bool)
+            reported["password_last_changed"] = row?.passwordLastChanged.map { .string(ISO8601.format($0)) }
+            if let iam {
+                let detail = iam.users[user.userName]
+                reported["group_names"] = .array((detail?.groups ?? []).sorted().map(JSONValue.string))
+                // A user created between ListUsers and GetAccountAuthorizationDetails has no details: its
+                // summary says so instead of claiming it has no permissions.
+                reported["permissions"] = iam.userPermissions[user.userName].map(IAMGraph.json)
+                    ?? IAMGraph.json(PolicyEvaluator(policies: [NamedPolicy(
+                        name: "user/\(user.userName)",
+                        error: PolicyDocumentError(path: "document",
+                                                   message: "not in GetAccountAuthorizationDetails"))]).summary())
+            }
             nodes.append(Node(id: user.userId, kind: "aws_iam_user", name: user.userName, ctime: user.createDate,
                               atime: passwordLastUsed, reported: reported))
             edges.append(Edge(from: account, to: user.userId))
@@ -91,6 +109,12 @@ public enum AccountGraph {
                 edges.append(Edge(from: user.userId, to: key.accessKeyId))
                 edges.append(Edge(from: user.userId, to: key.accessKeyId, type: .delete))
             }
+        }
+        if let iam {
+            let (iamNodes, iamEdges) = iam.nodesAndEdges(users: snapshot.users, report: snapshot.report,
+                                                         mfaDevices: snapshot.mfaDevices ?? [])
+            nodes += iamNodes
+            edges += iamEdges
         }
         return Subgraph(name: account, nodes: nodes, edges: edges)
     }

@@ -35,6 +35,8 @@ public struct CredentialReportRow: Sendable, Hashable {
     public var mfaActive: Bool?
     /// The two key slots, in report order.
     public var keySlots: [CredentialReportKeySlot]
+    /// `password_last_changed`; `nil` for `N/A` (no password) and `not_supported`.
+    public var passwordLastChanged: Date? = nil
 
     /// The root account's row.
     public var isRoot: Bool { user == "<root_account>" }
@@ -94,7 +96,8 @@ public struct CredentialReport: Sendable, Hashable {
                                              userCreationTime: date("user_creation_time"),
                                              passwordEnabled: flag("password_enabled"),
                                              passwordLastUsed: date("password_last_used"),
-                                             mfaActive: flag("mfa_active"), keySlots: slots)
+                                             mfaActive: flag("mfa_active"), keySlots: slots,
+                                             passwordLastChanged: date("password_last_changed"))
         }
         for user in unreadable { rows[user] = nil }
         self.rows = rows

@@ -16,10 +16,13 @@ public struct FailingResource: Sendable, Hashable, Codable {
     public var accountName: String?
     /// The resource's ARN, when the cloud reported one.
     public var arn: String?
+    /// What its owner may do (`PrivilegeLevel.label`: `admin`, `can escalate`, `iam write`, `limited`): a key's
+    /// user's, or the resource's own; nil when unknown (no permissions summary collected).
+    public var privilege: String?
 
     /// Creates a failing resource.
     public init(id: String, kind: String, name: String? = nil, userName: String? = nil,
-                accountID: String? = nil, accountName: String? = nil, arn: String? = nil) {
+                accountID: String? = nil, accountName: String? = nil, arn: String? = nil, privilege: String? = nil) {
         self.id = id
         self.kind = kind
         self.name = name
@@ -27,6 +30,7 @@ public struct FailingResource: Sendable, Hashable, Codable {
         self.accountID = accountID
         self.accountName = accountName
         self.arn = arn
+        self.privilege = privilege
     }
 
     /// A stable name for reports: the ARN when known, else `account/user/id`.

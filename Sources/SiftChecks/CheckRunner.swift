@@ -1,5 +1,6 @@
 import Foundation
 import SiftQuery
+import SiftPolicy
 import SiftStore
 
 /// What to run: check ids (all when empty), a minimum severity, parameter overrides.
@@ -95,8 +96,11 @@ public struct CheckRunner: Sendable {
         case .user: userName = node.name
         case .other: userName = nil
         }
+        let level = PrivilegeLevel(admin: node.owner.admin, privilegeEscalation: node.owner.privilegeEscalation,
+                                   iamWrite: node.owner.iamWrite)
         return FailingResource(id: node.id, kind: node.kind, name: node.name, userName: userName,
-                               accountID: account?.id, accountName: account?.name, arn: node.arn)
+                               accountID: account?.id, accountName: account?.name, arn: node.arn,
+                               privilege: level == .unknown ? nil : level.label)
     }
 }
 

@@ -61,6 +61,7 @@ enum JSONReport {
         var accountID: String?
         var accountName: String?
         var arn: String?
+        var risk: String?
 
         init(_ resource: FailingResource) {
             id = resource.id
@@ -70,10 +71,11 @@ enum JSONReport {
             accountID = resource.accountID
             accountName = resource.accountName
             arn = resource.arn
+            risk = resource.privilege
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, name, userName = "user_name", accountID = "account_id", accountName = "account_name", arn
+            case id, kind, name, userName = "user_name", accountID = "account_id", accountName = "account_name", arn, risk
         }
     }
 

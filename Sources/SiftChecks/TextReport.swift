@@ -11,7 +11,8 @@ enum TextReport {
             for resource in result.failing {
                 let mark = result.changes.previousRunID == nil ? "" : (new.contains(resource.id) ? "  (new)" : "  (still failing)")
                 let owner = ReportText.owner(resource)
-                lines.append("    \(resource.id)  \(resource.kind)\(owner.isEmpty ? "" : "  \(owner)")\(mark)")
+                let risk = resource.privilege.map { "  risk: \($0)" } ?? ""
+                lines.append("    \(resource.id)  \(resource.kind)\(owner.isEmpty ? "" : "  \(owner)")\(risk)\(mark)")
             }
             for resource in result.changes.resolved {
                 let owner = ReportText.owner(resource)

@@ -1,4 +1,5 @@
 import Foundation
+import SiftPolicy
 import SiftStore
 import SiftTime
 
@@ -22,6 +23,8 @@ public struct CleanupCandidate: Sendable, Hashable {
     public var lastUsed: Date? = nil
     /// Set when a collect after the `clean` mark changed the node's `atime`: the use it saw.
     public var useSeenSinceMark: Date? = nil
+    /// What the key's owner may do: the plan takes the most dangerous keys first (admin first).
+    public var privilege: PrivilegeLevel = .unknown
 }
 
 /// What cleanup will do with one candidate.
@@ -60,16 +63,20 @@ public struct CleanupPlanner: Sendable {
         try await store.markedNodes().map { node in
             CleanupCandidate(
                 id: node.id, kind: node.kind, name: node.name, userName: node.userName, account: node.account,
-                status: node.status, reason: node.reason, lastUsed: node.lastUsed)
+                status: node.status, reason: node.reason, lastUsed: node.lastUsed,
+                privilege: PrivilegeLevel(admin: node.owner.admin, privilegeEscalation: node.owner.privilegeEscalation,
+                                          iamWrite: node.owner.iamWrite))
         }
     }
 
-    /// The plan at `now` under `config`.
+    /// The plan at `now` under `config`, the most dangerous keys first: those of admins, then of users who
+    /// can escalate, who can write IAM, whose permissions are unknown, the rest; by id within each.
     public func plan(config: OpsConfig, now: Date) async throws -> [CleanupStep] {
         let journal = store
         let open = Dictionary(try await journal.openIntents().map { ($0.nodeId, $0.action) }, uniquingKeysWith: { _, last in last })
         var steps: [CleanupStep] = []
-        for var key in try await candidates() {
+        let ranked = try await candidates().sorted { ($0.privilege, $0.id) < ($1.privilege, $1.id) }
+        for var key in ranked {
             if key.kind == "aws_iam_access_key" { key.useSeenSinceMark = try await journal.useSeenSinceMark(key.id) }
             steps.append(CleanupStep(key: key, decision: try await decide(key, config: config, now: now, journal: journal, open: open)))
         }

@@ -21,6 +21,8 @@ public struct FoundNode: Sendable, Hashable {
     public var arn: String?
     /// `/metadata.protected == true`.
     public var isProtected: Bool
+    /// What its owner may do (its own permissions summary, or its user's for an access key), to rank it.
+    public var owner = OwnerPrivileges()
 }
 
 /// An account, as findings name it.
@@ -144,11 +146,12 @@ extension GraphStore: CheckRecording {
                 for compiled in queries {
                     let rows = try Row.fetchCursor(db, sql: """
                         SELECT q.nid, q.id, q.kind, q.name, json_extract(q.reported, '$.user_name'), json_extract(q.reported, '$.arn'),
-                               json_extract(q.metadata, '$.protected') IS 1
+                               json_extract(q.metadata, '$.protected') IS 1, \(OwnerPrivileges.summarySQL("q"))
                         FROM (\(compiled.sql)) AS q
                         """, arguments: compiled.arguments)
                     while let row = try rows.next() {
-                        nodes[row[0]] = FoundNode(id: row[1], kind: row[2], name: row[3], reportedUser: row[4], arn: row[5], isProtected: row[6])
+                        nodes[row[0]] = FoundNode(id: row[1], kind: row[2], name: row[3], reportedUser: row[4], arn: row[5],
+                                                  isProtected: row[6], owner: OwnerPrivileges(summary: row[7]))
                     }
                 }
                 found.append(nodes)

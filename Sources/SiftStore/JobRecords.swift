@@ -287,6 +287,8 @@ public struct MarkedNode: Sendable, Hashable {
     public var reason: String?
     /// Its last use (`atime`).
     public var lastUsed: Date?
+    /// What its owner may do (an access key's user's permissions summary), to rank it.
+    public var owner = OwnerPrivileges()
 }
 
 extension GraphStore {
@@ -299,6 +301,7 @@ extension GraphStore {
                        json_extract(n.reported, '$.user_name') AS user_name,
                        json_extract(n.reported, '$.access_key_status') AS status,
                        json_extract(n.desired, '$.clean_reason') AS reason,
+                       \(OwnerPrivileges.summarySQL("n")) AS owner_permissions,
                        (SELECT a.id FROM edge e1
                           JOIN edge e2 ON e2.to_nid = e1.from_nid AND e2.type = 'default'
                           JOIN node a ON a.nid = e2.from_nid AND a.kind = 'aws_account'
@@ -314,7 +317,8 @@ extension GraphStore {
                 return MarkedNode(
                     id: row["id"], kind: row["kind"], name: row["name"], userName: row["user_name"],
                     account: account ?? subgraph, status: row["status"], reason: row["reason"],
-                    lastUsed: (row["atime"] as Int64?).map { UnixTime.date($0) })
+                    lastUsed: (row["atime"] as Int64?).map { UnixTime.date($0) },
+                    owner: OwnerPrivileges(summary: row["owner_permissions"]))
             }
         }
     }

@@ -10,9 +10,18 @@ until killed.
 Scenario (JSON, or the built-in default below):
     {"accounts": {"123456789012": {"alias": "...", "users": [
         {"name": "alice", "created_days_ago": 900, "password": true, "password_used_days_ago": 3,
+         "mfa": true, "groups": ["developers"], "inline": {"NAME": DOCUMENT}, "attached": ["POLICY"],
          "keys": [{"created_days_ago": 300, "used_days_ago": 200, "status": "Active",
-                   "service": "s3", "region": "eu-west-1", "same_second_as_previous": false}]}]}},
+                   "service": "s3", "region": "eu-west-1", "same_second_as_previous": false}]}],
+        "aws_managed": ["AdministratorAccess"], "policies": {"NAME": DOCUMENT},
+        "groups": [{"name": "admins", "attached": ["AdministratorAccess"], "inline": {...}}],
+        "roles": [{"name": "app", "trust": DOCUMENT, "attached": [...], "inline": {...}}]}},
      "organization": {"members": [{"name": "member", "users": [...]}]}}
+
+POLICY is a customer-managed policy's name (from "policies") or an AWS-managed one's (from "aws_managed").
+moto loads no AWS-managed policy unless told to load all of them (1,300, 5 MB in every
+GetAccountAuthorizationDetails answer); this fixture loads the named ones only, from moto's own copy, as AWS
+answers with the AWS-managed policies in use.
 
 The manifest (`--manifest FILE`, written before `PORT=` is printed) lists every account, user and key with
 the ids moto generated and the exact dates set, so tests can compare a collect with the truth.
@@ -38,7 +47,7 @@ def default_scenario():
         return {"created_days_ago": created, "used_days_ago": used, "status": status, "service": service,
                 "region": region, "same_second_as_previous": same_second}
 
-    return {
+    return with_main_iam({
         "accounts": {
             MAIN_ACCOUNT: {
                 "alias": "sift-main",
@@ -57,6 +66,8 @@ def default_scenario():
                     {"name": "grace", "created_days_ago": 50, "password": True, "keys": []},
                     {"name": "henry", "created_days_ago": 400,
                      "keys": [key(150, 10, service="dynamodb"), key(150, same_second=True)]},
+                    {"name": "mallory", "created_days_ago": 300, "keys": [key(200)]},
+                    {"name": "sam", "created_days_ago": 300, "keys": [key(300, 150, service="sts")]},
                 ],
             },
             SECOND_ACCOUNT: {
@@ -70,7 +81,64 @@ def default_scenario():
         "organization": {"members": [
             {"name": "member-one", "users": [{"name": "quinn", "created_days_ago": 100, "keys": [key(99)]}]},
         ]},
-    }
+    })
+
+
+def doc(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(actions, resources="*", **extra):
+    return dict({"Effect": "Allow", "Action": actions, "Resource": resources}, **extra)
+
+
+# The IAM around the main account's keys: who is admin (directly, or only through a group), who can escalate.
+MAIN_IAM = {
+    "aws_managed": ["AdministratorAccess", "IAMUserChangePassword"],
+    "policies": {
+        "dev-s3-read": doc(allow(["s3:Get*", "s3:List*"])),
+        "ci-deploy": doc(allow("lambda:UpdateFunctionCode"), allow("s3:PutObject", "arn:aws:s3:::deploy/*")),
+        "unused-full-access": doc(allow("*")),
+        "admin-with-mfa": doc(allow("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
+    },
+    "groups": [
+        {"name": "admins", "attached": ["AdministratorAccess"]},
+        {"name": "developers", "attached": ["dev-s3-read", "IAMUserChangePassword"],
+         "inline": {"dev-ec2": doc(allow("ec2:Describe*"))}},
+        {"name": "empty"},
+    ],
+    "roles": [
+        {"name": "app-role", "trust": doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                           "Action": "sts:AssumeRole"}),
+         "attached": ["dev-s3-read"], "inline": {"queue": doc(allow("sqs:SendMessage"))}},
+        {"name": "break-glass", "trust": doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MAIN_ACCOUNT}:root"},
+                                              "Action": "sts:AssumeRole"}),
+         "attached": ["AdministratorAccess"]},
+    ],
+    "users": {
+        "alice": {"groups": ["developers"], "mfa": True},
+        "bob": {"attached": ["AdministratorAccess"]},
+        "ccm-sa": {"inline": {"ccm-escalate": doc(allow(["iam:CreateAccessKey", "iam:AttachUserPolicy"]))}},
+        "nancy": {"groups": ["admins"]},
+        "jenkins": {"groups": ["admins", "developers"]},
+        "ci": {"attached": ["ci-deploy"]},
+        "dave": {"groups": ["admins"]},
+        "frank": {"groups": ["developers"]},
+        "henry": {"groups": ["developers"]},
+        "mallory": {"attached": ["admin-with-mfa"]},
+        # Not admin itself, but may assume break-glass (which trusts the account): escalates through it.
+        "sam": {"inline": {"assume-any": doc(allow("sts:AssumeRole"))}},
+    },
+}
+
+
+def with_main_iam(scenario):
+    main = scenario["accounts"][MAIN_ACCOUNT]
+    for key in ("aws_managed", "policies", "groups", "roles"):
+        main[key] = MAIN_IAM[key]
+    for user in main["users"]:
+        user.update(MAIN_IAM["users"].get(user["name"], {}))
+    return scenario
 
 
 def big_scenario(users, keys, seed):
@@ -97,6 +165,28 @@ def big_scenario(users, keys, seed):
     return {"accounts": {MAIN_ACCOUNT: {"alias": "sift-bench", "users": scenario_users}}}
 
 
+def with_big_iam(scenario):
+    """Groups, roles and policies for a big scenario: users in three groups (one admin), every 7th user with a
+    managed policy attached directly, every 10th with an inline policy."""
+    main = scenario["accounts"][MAIN_ACCOUNT]
+    main["aws_managed"] = ["AdministratorAccess"]
+    main["policies"] = {"dev-s3-read": doc(allow(["s3:Get*", "s3:List*"])),
+                        "ops": doc(allow(["ec2:*", "cloudwatch:*"]), allow("iam:PassRole"))}
+    main["groups"] = [{"name": "admins", "attached": ["AdministratorAccess"]},
+                      {"name": "developers", "attached": ["dev-s3-read"], "inline": {"ec2": doc(allow("ec2:Describe*"))}},
+                      {"name": "operators", "attached": ["ops"]}]
+    main["roles"] = [{"name": f"role-{i}", "trust": doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                         "Action": "sts:AssumeRole"}), "attached": ["dev-s3-read"]}
+                     for i in range(20)]
+    for i, user in enumerate(main["users"]):
+        user["groups"] = [["admins", "developers", "operators"][i % 3]] if i % 3 or i % 30 == 0 else ["developers"]
+        if i % 7 == 0:
+            user["attached"] = ["ops"]
+        if i % 10 == 0:
+            user["inline"] = {"own": doc(allow("sqs:SendMessage"))}
+    return scenario
+
+
 def iso(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -107,6 +197,19 @@ def populate_account(account_id, spec, now, rng):
     backend = iam_backends[account_id]["aws"]
     if spec.get("alias"):
         backend.create_account_alias(spec["alias"])
+    arns = populate_policies(backend, account_id, spec)
+    for group in spec.get("groups", []):
+        backend.create_group(group["name"])
+        for name, document in group.get("inline", {}).items():
+            backend.put_group_policy(group["name"], name, json.dumps(document))
+        for name in group.get("attached", []):
+            backend.attach_group_policy(arns[name], group["name"])
+    for role in spec.get("roles", []):
+        backend.create_role(role["name"], json.dumps(role["trust"]), "/", None, "", [], None)
+        for name, document in role.get("inline", {}).items():
+            backend.put_role_policy(role["name"], name, json.dumps(document))
+        for name in role.get("attached", []):
+            backend.attach_role_policy(arns[name], role["name"])
     manifest_users = []
     for user_spec in spec["users"]:
         user = backend.create_user(region_name="us-east-1", user_name=user_spec["name"])
@@ -117,6 +220,15 @@ def populate_account(account_id, spec, now, rng):
             if user_spec.get("password_used_days_ago") is not None:
                 user.password_last_used = now - datetime.timedelta(days=user_spec["password_used_days_ago"])
                 password_last_used = user.password_last_used
+        for group in user_spec.get("groups", []):
+            backend.add_user_to_group(group, user_spec["name"])
+        for name, document in user_spec.get("inline", {}).items():
+            backend.put_user_policy(user_spec["name"], name, json.dumps(document))
+        for name in user_spec.get("attached", []):
+            backend.attach_user_policy(arns[name], user_spec["name"])
+        if user_spec.get("mfa"):
+            device = backend.create_virtual_mfa_device(f"{user_spec['name']}-mfa", "/")
+            backend.enable_mfa_device(user_spec["name"], device.serial_number, "123456", "654321")
         manifest_keys = []
         previous = None
         for key_spec in user_spec["keys"]:
@@ -149,6 +261,24 @@ def populate_account(account_id, spec, now, rng):
     return {"alias": spec.get("alias"), "users": manifest_users}
 
 
+def populate_policies(backend, account_id, spec):
+    """The named AWS-managed policies (from moto's copy of them) and the customer-managed ones; their ARNs by name."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy
+
+    arns = {}
+    wanted = spec.get("aws_managed", [])
+    if wanted:
+        data = json.loads(aws_managed_policies_data)
+        for name in wanted:
+            policy = AWSManagedPolicy.from_data(name, account_id, "us-east-1", data[name])
+            backend.managed_policies[policy.arn] = policy
+            arns[name] = policy.arn
+    for name, document in spec.get("policies", {}).items():
+        arns[name] = backend.create_policy("", "/", json.dumps(document), name, []).arn
+    return arns
+
+
 def create_organization(port, members, now, rng):
     """An organisation whose management account is the main one, with member accounts holding users."""
     import boto3
@@ -177,11 +307,14 @@ def main():
     parser.add_argument("--users", type=int, help="generate a big scenario with this many users")
     parser.add_argument("--keys", type=int, help="... and this many keys in all")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--iam", action="store_true", help="give the big scenario groups, roles and policies")
     parser.add_argument("--manifest", help="write what was created (ids, dates) to this JSON file")
     args = parser.parse_args()
 
     if args.users is not None:
         scenario = big_scenario(args.users, args.keys if args.keys is not None else args.users, args.seed)
+        if args.iam:
+            scenario = with_big_iam(scenario)
     elif args.scenario:
         with open(args.scenario) as f:
             scenario = json.load(f)

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A small fake IAM / STS / Organizations server for what the emulator lacks.
 
-It pages ListUsers and ListAccessKeys in small pages (Marker/IsTruncated), ListAccounts with NextToken,
+It pages ListUsers, ListAccessKeys, GetAccountAuthorizationDetails and ListVirtualMFADevices in small pages
+(Marker/IsTruncated; GetAccountAuthorizationDetails pages over users, then groups, then policies, as AWS
+splits its lists across pages), ListAccounts with NextToken,
 throttles the first requests (HTTP 400 Throttling), answers some requests with 500/503 or drops the
 connection without an answer, keeps the credential report "in progress" for a few calls, and checks
 every request's SigV4 signature with botocore (a wrong signature gets 403 SignatureDoesNotMatch).
@@ -194,6 +196,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.organizations(target, json.loads(body or b"{}"))
         params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
         action = params.get("Action", "")
+        if action in self.args.deny_action:
+            return self.error(403, "AccessDenied", f"not authorized to perform iam:{action}")
         handler = getattr(self, "action_" + action, None)
         if handler is None:
             return self.error(400, "InvalidAction", f"unknown action {action}")
@@ -286,6 +290,56 @@ class Handler(BaseHTTPRequestHandler):
                           for k in chunk)
         self.result("ListAccessKeys", f"<AccessKeyMetadata>{members}</AccessKeyMetadata>{tail}")
 
+    def action_GetAccountAuthorizationDetails(self, account, params):
+        # Every 3rd user is in group "admins" (AdministratorAccess, whose default version is the second, and an
+        # inline policy, URL-encoded as AWS sends documents); every 4th has an inline policy of its own.
+        quote = urllib.parse.quote
+        admin_v1 = quote(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*",
+                                                                            "Resource": "*"}]}))
+        admin_v2 = quote(json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*",
+                                                                           "Resource": "*"}}))
+        own = quote(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                                "Action": ["iam:CreateAccessKey"], "Resource": "*"}]}))
+        entries = []
+        for i, u in enumerate(self.users(account)):
+            groups = "<member>admins</member>" if i % 3 == 0 else ""
+            inline = (f"<UserPolicyList><member><PolicyName>own</PolicyName><PolicyDocument>{own}</PolicyDocument>"
+                      f"</member></UserPolicyList>") if i % 4 == 0 else ""
+            entries.append(("UserDetailList",
+                            f"<member><Path>/</Path><UserName>{u['name']}</UserName><UserId>{u['id']}</UserId>"
+                            f"<Arn>arn:aws:iam::{account}:user/{u['name']}</Arn>"
+                            f"<CreateDate>{iso_z(u['created'])}</CreateDate>{inline}"
+                            f"<GroupList>{groups}</GroupList><AttachedManagedPolicies/></member>"))
+        entries.append(("GroupDetailList",
+                        f"<member><Path>/</Path><GroupName>admins</GroupName><GroupId>AGPAADMINS{account}</GroupId>"
+                        f"<Arn>arn:aws:iam::{account}:group/admins</Arn><CreateDate>2020-01-01T00:00:00Z</CreateDate>"
+                        f"<GroupPolicyList/><AttachedManagedPolicies><member><PolicyName>AdministratorAccess"
+                        f"</PolicyName><PolicyArn>arn:aws:iam::aws:policy/AdministratorAccess</PolicyArn></member>"
+                        f"</AttachedManagedPolicies></member>"))
+        entries.append(("Policies",
+                        f"<member><PolicyName>AdministratorAccess</PolicyName><PolicyId>ANPAADMIN</PolicyId>"
+                        f"<Arn>arn:aws:iam::aws:policy/AdministratorAccess</Arn><Path>/</Path>"
+                        f"<DefaultVersionId>v2</DefaultVersionId><AttachmentCount>1</AttachmentCount>"
+                        f"<IsAttachable>true</IsAttachable><PolicyVersionList>"
+                        f"<member><Document>{admin_v1}</Document><VersionId>v1</VersionId>"
+                        f"<IsDefaultVersion>false</IsDefaultVersion></member>"
+                        f"<member><Document>{admin_v2}</Document><VersionId>v2</VersionId>"
+                        f"<IsDefaultVersion>true</IsDefaultVersion></member></PolicyVersionList></member>"))
+        chunk, tail = self.page(entries, params)
+        lists = {}
+        for name, member in chunk:
+            lists.setdefault(name, []).append(member)
+        inner = "".join(f"<{name}>{''.join(members)}</{name}>" for name, members in lists.items())
+        self.result("GetAccountAuthorizationDetails", inner + tail)
+
+    def action_ListVirtualMFADevices(self, account, params):
+        devices = [u for u in self.users(account) if u["mfa"]]
+        chunk, tail = self.page(devices, params)
+        members = "".join(f"<member><SerialNumber>arn:aws:iam::{account}:mfa/{u['name']}</SerialNumber>"
+                          f"<User><UserName>{u['name']}</UserName><UserId>{u['id']}</UserId></User>"
+                          f"<EnableDate>2024-01-01T00:00:00Z</EnableDate></member>" for u in chunk)
+        self.result("ListVirtualMFADevices", f"<VirtualMFADevices>{members}</VirtualMFADevices>{tail}")
+
     def action_GetAccessKeyLastUsed(self, account, params):
         for u in self.users(account):
             for k in u["keys"]:
@@ -367,6 +421,8 @@ def main():
     parser.add_argument("--report-polls", type=int, default=3,
                         help="GenerateCredentialReport calls answered STARTED/INPROGRESS before COMPLETE")
     parser.add_argument("--deny", action="append", default=[], help="also refuse AssumeRole into this account")
+    parser.add_argument("--deny-action", action="append", default=[],
+                        help="answer this IAM action with AccessDenied (a reader without that permission)")
     parser.add_argument("--manifest")
     args = parser.parse_args()
     Handler.world = World(args.seed, args.users)

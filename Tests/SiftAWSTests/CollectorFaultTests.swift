@@ -66,6 +66,24 @@ struct CollectorFaultTests {
             }
         }
         #expect(withoutMetadata(faulty) == withoutMetadata(clean))
+        // GetAccountAuthorizationDetails followed its Marker over pages of one entry (users, a group, a policy),
+        // and the summaries are the same as from one page.
+        let users = clean.values.filter { $0.kind == "aws_iam_user" }
+        #expect(faultySummary.callsByOperation["GetAccountAuthorizationDetails", default: 0] >= users.count + 2)
+        #expect(faultySummary.warnings.isEmpty && cleanSummary.warnings.isEmpty, "\(faultySummary.warnings)")
+        for user in users {
+            let index = Int(user.name?.suffix(3) ?? "") ?? -1
+            guard case .object(let permissions)? = user.reported["permissions"] else {
+                Issue.record("\(user.name ?? user.id) has no permissions")
+                continue
+            }
+            // The default version (v2) of AdministratorAccess is `*` on `*`; v1 would not be.
+            #expect(permissions["admin"] == .bool(index % 3 == 0), "\(user.name ?? "")")
+            let escalates = index % 3 == 0 || index % 4 == 0
+            #expect(permissions["privilege_escalation"] == .bool(escalates), "\(user.name ?? "")")
+        }
+        #expect(clean.values.filter { $0.kind == "aws_iam_mfa_device" }.count
+            == users.filter { $0.reported["mfa_active"] == .bool(true) }.count)
     }
 
     @Test func organisationPagesWithNextToken() async throws {
@@ -93,6 +111,24 @@ struct CollectorFaultTests {
         let after = try db.nodes()
         #expect(differences(after, again.manifest, accounts: [Self.main, Self.second]).isEmpty)
         #expect(after[secondUser.id] == before[secondUser.id])
+    }
+
+    /// A reader not allowed GetAccountAuthorizationDetails or ListVirtualMFADevices still collects users and
+    /// keys exactly; the warnings say what is missing, and no summary pretends to know.
+    @Test func withoutAuthorizationDetailsKeysAreStillCollected() async throws {
+        let server = try PythonServer("fake_iam.py", ["--deny-action", "GetAccountAuthorizationDetails",
+                                                      "--deny-action", "ListVirtualMFADevices"])
+        defer { server.stop() }
+        let db = try TemporaryStore()
+        let summary = try await Collector.run(options: Self.options(server, accounts: [Self.second]), store: db.store)
+        #expect(summary.failures.isEmpty)
+        let nodes = try db.nodes()
+        #expect(differences(nodes, server.manifest, accounts: [Self.main, Self.second]).isEmpty)
+        #expect(summary.warnings.contains { $0.hasPrefix("\(Self.main): groups, roles and policies unavailable") && $0.contains("AccessDenied") },
+                "\(summary.warnings)")
+        #expect(summary.warnings.contains { $0.hasPrefix("\(Self.main): MFA devices unavailable") })
+        #expect(!nodes.values.contains { ["aws_iam_group", "aws_iam_policy", "aws_iam_mfa_device"].contains($0.kind) })
+        #expect(!nodes.values.contains { $0.kind == "aws_iam_user" && $0.reported["permissions"] != nil })
     }
 
     @Test func wrongSecretIsRefusedBySignatureCheck() async throws {

@@ -63,7 +63,8 @@ import Testing
 
     @Test func selectionBySeverityAndIds() throws {
         let high = try catalogue.select(ids: [], minimumSeverity: .high).map(\.id)
-        #expect(Set(high) == ["iam.root_access_key", "iam.user_without_mfa"])
+        #expect(Set(high) == ["iam.root_access_key", "iam.user_without_mfa", "iam.admin_keys_unused",
+                              "iam.policy_full_access", "iam.user_privilege_escalation"])
         let some = try catalogue.select(ids: ["iam.user_without_mfa", "iam.unused_access_keys", "iam.user_without_mfa"], minimumSeverity: nil)
         #expect(some.map(\.id) == ["iam.user_without_mfa", "iam.unused_access_keys"])
         #expect(throws: CheckError.self) { try catalogue.select(ids: ["iam.unused_access_keys"], minimumSeverity: .critical) }

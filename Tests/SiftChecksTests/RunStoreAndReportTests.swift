@@ -187,8 +187,9 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(text.contains("    resolved: AKIA1  aws_iam_access_key  user alice, account prod (111111111111)"))
         #expect(text.contains("PASS  iam.root_access_key  CRITICAL  Root user has an access key"))
         #expect(text.contains("since the previous run: 1 new, 1 resolved, 1 still failing"))
-        // 7 checks, weights 3+3+1+10+1+3+5 = 26; failing MEDIUM (3) and HIGH (5): 18 of 26.
-        #expect(text.contains("score: 69.2 (weight passed 18 of 26)"))
+        // 11 checks, weights 3+3+1+10+1+3+5 and the IAM graph's 5+1+5+5 = 42; failing MEDIUM (3) and HIGH (5):
+        // 34 of 42 (the sample has no groups or policies: the IAM graph's checks pass).
+        #expect(text.contains("score: 81.0 (weight passed 34 of 42)"))
     }
 
     @Test func htmlIsSelfContainedAndEscaped() async throws {
@@ -199,7 +200,7 @@ func key(_ id: String, user: String, account: String = "111111111111") -> Failin
         #expect(!html.contains("href=\"http"))
         #expect(html.contains("AIDA&lt;script&gt;") && html.contains("eve &amp; co"))
         #expect(html.contains("<svg") && html.contains("<polyline"))  // the severity chart and the score line
-        #expect(html.contains(">69.2<"))
+        #expect(html.contains(">81.0<"))
         #expect(html.contains("Remediation") && html.contains("<code>aws iam update-access-key --user-name USER --access-key-id KEY --status Inactive</code>"))
     }
 }

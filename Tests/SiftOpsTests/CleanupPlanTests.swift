@@ -3,6 +3,7 @@ import Testing
 import GRDB
 @testable import SiftStore
 @testable import SiftOps
+import SiftPolicy
 
 @Suite struct CleanupPlanTests {
     let marked: JSONObject = ["clean": .bool(true), "clean_reason": .string("unused for 90 days")]
@@ -30,6 +31,38 @@ import GRDB
         let first = try #require(candidates.first { $0.id == "AKIAMARKED1" })
         #expect(first.userName == "alice" && first.account == "123456789012" && first.reason == "unused for 90 days")
         #expect(first.status == "Active")
+    }
+
+    /// SPEC 11: the plan takes the keys of admins first, then of users who can escalate, who can write IAM,
+    /// whose permissions are unknown (no summary collected), the rest; by id within each.
+    @Test func planOrdersKeysByTheirOwnersRisk() async throws {
+        let temp = try TemporaryStore()
+        let graph = GraphFixture(store: temp.store)
+        try graph.addAccount()
+        func user(_ name: String, admin: Bool, escalation: Bool, iamWrite: Bool) throws {
+            try graph.insert(id: "AIDA" + name.uppercased(), kind: "aws_iam_user", name: name,
+                             reported: ["permissions": .object(["admin": .bool(admin), "privilege_escalation": .bool(escalation),
+                                                                "iam_write": .bool(iamWrite)])],
+                             desired: [:], metadata: [:])
+            try graph.edge(from: graph.account, to: "AIDA" + name.uppercased())
+        }
+        try user("reader", admin: false, escalation: false, iamWrite: false)
+        try user("root", admin: true, escalation: true, iamWrite: true)
+        try user("escalator", admin: false, escalation: true, iamWrite: true)
+        try user("writer", admin: false, escalation: false, iamWrite: true)
+        // A policy above a user carries a summary too: it must not stand in for the user's.
+        try graph.insert(id: "POLICY", kind: "aws_iam_policy", name: "p", reported: ["permissions": .object(["admin": .bool(true)])],
+                         desired: [:], metadata: [:])
+        try graph.edge(from: "POLICY", to: "AIDAREADER")
+        try graph.addKey("AKIA1READER", user: "reader", desired: marked)
+        try graph.addKey("AKIA2ROOT", user: "root", desired: marked)
+        try graph.addKey("AKIA3UNKNOWN", user: "unknown", desired: marked)
+        try graph.addKey("AKIA4WRITER", user: "writer", desired: marked)
+        try graph.addKey("AKIA5ESCALATOR", user: "escalator", desired: marked)
+        try graph.addKey("AKIA6ROOT", user: "root", desired: marked)
+        let plan = try await CleanupPlanner(store: temp.store).plan(config: OpsConfig(), now: Date())
+        #expect(plan.map(\.key.id) == ["AKIA2ROOT", "AKIA6ROOT", "AKIA5ESCALATOR", "AKIA4WRITER", "AKIA3UNKNOWN", "AKIA1READER"])
+        #expect(plan.map(\.key.privilege) == [.admin, .admin, .privilegeEscalation, .iamWrite, .unknown, .limited])
     }
 
     @Test func disableFirstThenWaitThenDelete() async throws {

@@ -19,7 +19,9 @@ import Testing
         try store.replaceSubgraph(Subgraph(name: "111111111111", nodes: [
             Node(id: "111111111111", kind: "aws_account", name: "prod"),
             Node(id: "AIDABOB", kind: "aws_iam_user", name: "bob", ctime: daysAgo(500),
-                 reported: ["password_enabled": .bool(false), "mfa_active": .bool(false)]),
+                 reported: ["password_enabled": .bool(false), "mfa_active": .bool(false),
+                            "permissions": .object(["admin": .bool(true), "privilege_escalation": .bool(true),
+                                                    "iam_write": .bool(true)])]),
             Node(id: "AKIAOLD", kind: "aws_iam_access_key", name: "bob", ctime: daysAgo(400),
                  reported: ["access_key_status": .string("Active"), "user_name": .string("bob")]),
             Node(id: "AKIANEW", kind: "aws_iam_access_key", name: "bob", ctime: daysAgo(1),
@@ -54,7 +56,7 @@ import Testing
     @Test func runReportsAndAsksForStatus3() async throws {
         let result = try await run("check run iam.unused_access_keys iam.root_access_key")
         #expect(result.ok && result.status == 3)
-        #expect(result.out.contains("FAIL  iam.unused_access_keys  MEDIUM  Active access keys unused for 90 days  [days=90]\n    AKIAOLD  aws_iam_access_key  user bob, account prod (111111111111)\n"))
+        #expect(result.out.contains("FAIL  iam.unused_access_keys  MEDIUM  Active access keys unused for 90 days  [days=90]\n    AKIAOLD  aws_iam_access_key  user bob, account prod (111111111111)  risk: admin\n"))
         #expect(result.out.contains("PASS  iam.root_access_key"))
         #expect(!result.out.contains("AKIANEW"))
         let passing = try await run("check run iam.root_access_key")
@@ -85,9 +87,36 @@ import Testing
         await #expect(!(try run("check list --include-protected")).ok)
     }
 
+    /// SPEC 11: `kinds` and the REPL's completion know the IAM graph's kinds and the permissions summary.
+    @Test func kindsAndCompletionKnowTheIAMGraph() async throws {
+        let policy = try await run("kinds policy")
+        #expect(policy.ok && policy.out.contains("subkinds: aws_iam_inline_policy, aws_iam_policy"), "\(policy.out)")
+        let user = try await run("kinds aws_iam_user")
+        #expect(user.out.contains("permissions.admin") && user.out.contains("permissions.privilege_escalation"))
+        let context = ShellContext(options: ShellOptions(databasePath: databasePath),
+                                   out: OutputWriter(descriptor: 1), err: OutputWriter(descriptor: 2), environment: [:])
+        let completion = await REPL.liveCompletion(context, openingDatabase: false)
+        func complete(_ line: String) -> [String] { completion.complete(line: line, cursor: line.count).candidates }
+        #expect(complete("search is(aws_iam_g") == ["aws_iam_group"])
+        #expect(complete("search is(mfa") == ["mfa_device"])
+        #expect(complete("search is(aws_iam_role) and permissions.a").contains("permissions.admin"))
+        #expect(complete("check run iam.user_p") == ["iam.user_privilege_escalation"])
+    }
+
+    /// The JSON report carries each failing key's risk too.
+    @Test func jsonReportCarriesTheRisk() async throws {
+        let result = try await run("check run iam.unused_access_keys --format json")
+        #expect(result.status == 3)
+        let report = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+        let checks = report?["checks"] as? [[String: Any]] ?? []
+        let failing = checks.first?["failing"] as? [[String: Any]] ?? []
+        #expect(failing.map { $0["id"] as? String } == ["AKIAOLD"])
+        #expect(failing.first?["risk"] as? String == "admin")
+    }
+
     @Test func listShowHistoryAndErrors() async throws {
         let list = try await run("check list")
-        #expect(list.ok && list.out.split(separator: "\n").count == 7)
+        #expect(list.ok && list.out.split(separator: "\n").count == 11)
         let show = try await run("check show iam.user_without_mfa")
         #expect(show.ok && show.out.contains("remediation:\n  1. ") && show.out.contains("severity: HIGH"))
         let unknown = try await run("check show iam.user_without_mf")
@@ -101,6 +130,6 @@ import Testing
         let sarif = try Data(contentsOf: directory.appendingPathComponent("r.sarif"))
         #expect((try JSONSerialization.jsonObject(with: sarif) as? [String: Any])?["version"] as? String == "2.1.0")
         let history = try await run("check history")
-        #expect(history.out.hasPrefix("#1  ") && history.out.contains(" failed  iam.access_key_rotation,iam.inactive_keys_not_deleted,"))
+        #expect(history.out.hasPrefix("#1  ") && history.out.contains(" failed  iam.access_key_rotation,iam.admin_keys_unused,iam.inactive_keys_not_deleted,"))
     }
 }

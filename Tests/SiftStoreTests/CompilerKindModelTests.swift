@@ -14,6 +14,23 @@ import Testing
         #expect(model.isKnown("aws_account") && !model.isKnown("aws_acount"))
     }
 
+    /// SPEC section 11: the IAM graph around a key.
+    @Test func iamGraphKinds() {
+        #expect(model.subkinds(of: "group") == ["aws_iam_group", "group"])
+        #expect(model.subkinds(of: "role") == ["aws_iam_role", "role"])
+        #expect(model.subkinds(of: "policy") == ["aws_iam_inline_policy", "aws_iam_policy", "policy"])
+        #expect(model.subkinds(of: "mfa_device") == ["aws_iam_mfa_device", "mfa_device"])
+        #expect(model.subkinds(of: "login_profile") == ["aws_iam_login_profile", "login_profile"])
+        #expect(model.propertyType(["permissions", "admin"]) == .boolean)
+        #expect(model.propertyType(["permissions", "privilege_escalation"]) == .boolean)
+        #expect(model.propertyType(["permissions", "services"]) == .array)
+        for kind in ["aws_iam_user", "aws_iam_group", "aws_iam_role", "aws_iam_policy", "aws_iam_inline_policy"] {
+            #expect(model.properties(of: kind)["permissions.iam_write"] == .boolean, "\(kind)")
+        }
+        #expect(model.properties(of: "aws_iam_policy")["attachment_count"] == .int)
+        #expect(model.properties(of: "aws_iam_mfa_device")["enable_date"] == .datetime)
+    }
+
     @Test func suggestions() {
         #expect(model.suggestion(for: "acces_key") == "access_key")
         #expect(model.suggestion(for: "aws_iam_usr") == "aws_iam_user")
