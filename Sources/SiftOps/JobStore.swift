@@ -89,7 +89,7 @@ public struct JobStore: Sendable {
 
     /// Extends `owner`'s lease of job `id`; false when the lease is no longer `owner`'s.
     public func renewLease(_ id: String, owner: LeaseOwner, until: Date) async throws(JobError) -> Bool {
-        try await storing { try await store.renewLease(name: GraphStore.jobLeaseName(id), owner: owner.token, until: until) }
+        try await storing { try await store.renewLease(name: JobRecord.leaseName(of: id), owner: owner.token, until: until) }
     }
 
     /// Records how `owner`'s run of job `id` ended and releases the lease (nothing when the lease

@@ -108,6 +108,11 @@ public protocol CheckRecording: Sendable {
     func checkRuns(limit: Int) async throws -> [StoredRunSummary]
 }
 
+extension JobRecord {
+    /// The name of job `id`'s run lease, the same for every backend.
+    public static func leaseName(of id: String) -> String { "job:\(id)" }
+}
+
 /// Jobs, their runs, leases, and cleanup runs.
 public protocol JobRecording: Sendable {
     /// Inserts a job; throws `JobRecordError.duplicate` when the id is taken.

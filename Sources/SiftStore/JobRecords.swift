@@ -162,7 +162,7 @@ extension GraphStore {
                             isDeadOwner: (String) -> Bool) throws -> LeaseResult {
         try writer.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE id = ?", arguments: [id]) == true else { throw JobRecordError.unknown(id) }
-            let result = try Self.acquireLease(db, name: Self.jobLeaseName(id), owner: owner, now: now, ttl: ttl, isDeadOwner: isDeadOwner)
+            let result = try Self.acquireLease(db, name: JobRecord.leaseName(of: id), owner: owner, now: now, ttl: ttl, isDeadOwner: isDeadOwner)
             if result == .acquired {
                 try db.execute(sql: "UPDATE job SET last_started = ?, last_status = 'running', last_trigger = ? WHERE id = ?",
                                arguments: [UnixTime.seconds(of: now), trigger, id])
@@ -177,7 +177,7 @@ extension GraphStore {
     @discardableResult
     public func finishJobRun(_ id: String, owner: String, error: String?, now: Date) throws -> Bool {
         try writer.write { db in
-            guard try Self.releaseLease(db, name: Self.jobLeaseName(id), owner: owner) else { return false }
+            guard try Self.releaseLease(db, name: JobRecord.leaseName(of: id), owner: owner) else { return false }
             try db.execute(
                 sql: """
                     UPDATE job SET last_finished = ?, last_status = ?, last_error = ?, runs = runs + 1, failures = failures + ?
@@ -188,8 +188,6 @@ extension GraphStore {
         }
     }
 
-    /// The name of job `id`'s run lease.
-    public static func jobLeaseName(_ id: String) -> String { "job:\(id)" }
 
     // MARK: Leases
 
