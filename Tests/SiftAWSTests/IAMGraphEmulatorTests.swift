@@ -13,7 +13,7 @@ struct IAMGraphEmulatorTests {
     static func search(_ store: GraphStore, _ text: String) async throws -> [(id: String, name: String)] {
         let query = try QueryParser.parse(text)
         var found: [(String, String)] = []
-        try await store.nodes(query, NodeRequest(kinds: .builtin, now: Date())) { row in
+        try store.nodes(query, NodeRequest(kinds: .builtin, now: Date())) { row in
             found.append((row.node.id, row.node.name ?? ""))
             return true
         }
