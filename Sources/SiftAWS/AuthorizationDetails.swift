@@ -132,15 +132,8 @@ public struct MFADevice: Sendable, Hashable {
 extension IAMClient {
     /// Users, groups, roles and managed policies in few calls, following `Marker` while `IsTruncated`.
     public func getAccountAuthorizationDetails(pageSize: Int = 1000) async throws(AWSError) -> AuthorizationDetails {
-        let operation = "GetAccountAuthorizationDetails"
         var details = AuthorizationDetails()
-        var marker: String?
-        var seenMarkers: Set<String> = []
-        repeat {
-            var page: [(String, String)] = [("MaxItems", String(pageSize))]
-            if let marker { page.append(("Marker", marker)) }
-            let result = try await client.query(operation, page)
-            details.pages += 1
+        details.pages = try await eachPage("GetAccountAuthorizationDetails", [], pageSize: pageSize) { result throws(AWSError) in
             for member in result.child("UserDetailList")?.children("member") ?? [] {
                 details.users.append(try Self.user(member))
             }
@@ -153,17 +146,7 @@ extension IAMClient {
             for member in result.child("Policies")?.children("member") ?? [] {
                 details.policies.append(try Self.managedPolicy(member))
             }
-            marker = nil
-            if result.value("IsTruncated") == "true" {
-                guard let next = result.value("Marker"), !next.isEmpty else {
-                    throw .malformedResponse(operation: operation, message: "IsTruncated without Marker")
-                }
-                guard seenMarkers.insert(next).inserted else {
-                    throw .malformedResponse(operation: operation, message: "Marker \(next) repeated")
-                }
-                marker = next
-            }
-        } while marker != nil
+        }
         return details
     }
 
@@ -171,12 +154,7 @@ extension IAMClient {
     public func listAssignedVirtualMFADevices(pageSize: Int = 1000) async throws(AWSError) -> [MFADevice] {
         let operation = "ListVirtualMFADevices"
         var devices: [MFADevice] = []
-        var marker: String?
-        var seenMarkers: Set<String> = []
-        repeat {
-            var page: [(String, String)] = [("AssignmentStatus", "Assigned"), ("MaxItems", String(pageSize))]
-            if let marker { page.append(("Marker", marker)) }
-            let result = try await client.query(operation, page)
+        try await eachPage(operation, [("AssignmentStatus", "Assigned")], pageSize: pageSize) { result throws(AWSError) in
             for member in result.child("VirtualMFADevices")?.children("member") ?? [] {
                 guard let serial = member.value("SerialNumber") else {
                     throw .malformedResponse(operation: operation, message: "device without SerialNumber")
@@ -187,17 +165,7 @@ extension IAMClient {
                 devices.append(MFADevice(serialNumber: serial, userName: user,
                                          enableDate: member.value("EnableDate").flatMap(ISO8601.date)))
             }
-            marker = nil
-            if result.value("IsTruncated") == "true" {
-                guard let next = result.value("Marker"), !next.isEmpty else {
-                    throw .malformedResponse(operation: operation, message: "IsTruncated without Marker")
-                }
-                guard seenMarkers.insert(next).inserted else {
-                    throw .malformedResponse(operation: operation, message: "Marker \(next) repeated")
-                }
-                marker = next
-            }
-        } while marker != nil
+        }
         return devices
     }
 

@@ -168,15 +168,29 @@ public struct IAMClient: Sendable {
                              pageSize: Int,
                              _ transform: (XMLTree) throws(AWSError) -> T) async throws(AWSError) -> [T] {
         var items: [T] = []
+        try await eachPage(operation, parameters, pageSize: pageSize) { result throws(AWSError) in
+            for member in result.child(listElement)?.children("member") ?? [] {
+                items.append(try transform(member))
+            }
+        }
+        return items
+    }
+
+    /// Calls `operation` page by page (`MaxItems`, then `Marker` while `IsTruncated`), giving each
+    /// page's result to `body`; a truncated page without a marker, or a marker seen before, is a
+    /// malformed response (never a loop). Returns the number of pages.
+    @discardableResult
+    func eachPage(_ operation: String, _ parameters: [(String, String)], pageSize: Int,
+                  _ body: (XMLTree) throws(AWSError) -> Void) async throws(AWSError) -> Int {
         var marker: String?
         var seenMarkers: Set<String> = []
+        var pages = 0
         repeat {
             var page = parameters + [("MaxItems", String(pageSize))]
             if let marker { page.append(("Marker", marker)) }
             let result = try await client.query(operation, page)
-            for member in result.child(listElement)?.children("member") ?? [] {
-                items.append(try transform(member))
-            }
+            pages += 1
+            try body(result)
             marker = nil
             if result.value("IsTruncated") == "true" {
                 guard let next = result.value("Marker"), !next.isEmpty else {
@@ -188,6 +202,6 @@ public struct IAMClient: Sendable {
                 marker = next
             }
         } while marker != nil
-        return items
+        return pages
     }
 }
