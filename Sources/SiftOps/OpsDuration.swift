@@ -17,6 +17,9 @@ public struct OpsDuration: Sendable, Hashable, Comparable, CustomStringConvertib
     /// The duration as a `TimeInterval`.
     public var timeInterval: TimeInterval { TimeInterval(seconds) }
 
+    /// The duration as a time limit in seconds: nil for `0s`, which means no limit (`query_timeout`).
+    public var limit: Double? { seconds > 0 ? Double(seconds) : nil }
+
     /// The shortest normalised text: `7d`, `1h30min`, `0s` (the query language's form).
     public var description: String {
         DurationText.format(seconds: seconds)

@@ -89,7 +89,7 @@ public final class ShellContext: Sendable {
         let stopped = { (why: String) in ShellError("\(what): \(why)" + (outcome.map { "; " + $0 } ?? "")) }
         do {
             return try await Interruption.shared.cancellable({ store.interrupt() }) {
-                try await work(store, seconds > 0 ? Double(seconds) : nil)
+                try await work(store, OpsDuration(seconds: seconds).limit)
             }
         } catch StoreError.writeTimedOut {
             throw stopped("timed out after \(seconds) s (config query_timeout)")

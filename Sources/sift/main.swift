@@ -69,7 +69,7 @@ if let first = arguments.words.first, first == "--complete" {
     let line = arguments.words.dropFirst().joined(separator: " ")
     let databasePath = arguments.db ?? Locations.defaultDatabasePath(environment: environment)
     let context = ShellContext(options: ShellOptions(databasePath: databasePath), environment: environment)
-    let result = await REPL.liveCompletion(context, openingDatabase: FileManager.default.fileExists(atPath: databasePath))
+    let result = await REPL.liveCompletion(context)
         .complete(line: line, cursor: line.count)
     for candidate in result.candidates { print(candidate) }
     exit(0)

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import SiftAWS
+import SiftOps
 import SiftStore
 
 /// `collect [--profile P ...] [--endpoint URL] [--assume-role NAME --account ID ...] [--organization]`.
@@ -50,8 +51,7 @@ public struct CollectCommand: ShellCommand, StandaloneCommand {
             environment: context.environment,
             credentialOptions: CredentialOptions(mfaPrompt: context.err.isTerminal ? .terminal : .unavailable))
         let store = try await context.store()
-        let limit = try await context.queryTimeout()
-        options.writeTimeLimit = limit > 0 ? Double(limit) : nil
+        options.writeTimeLimit = OpsDuration(seconds: try await context.queryTimeout()).limit
         let display = CollectDisplay(context.err)
         let summary = try await Collector.run(options: options, store: store) { display.show($0) }
         display.clear()

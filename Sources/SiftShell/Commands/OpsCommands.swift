@@ -44,7 +44,7 @@ struct OpsShellEnvironment {
                 var options = CollectOptions(profile: profile, endpoint: endpoint, assumeRole: config.collectRole,
                                              accounts: config.collectAccounts, environment: environment,
                                              credentialCache: credentials)
-                options.writeTimeLimit = config.queryTimeout.seconds > 0 ? Double(config.queryTimeout.seconds) : nil
+                options.writeTimeLimit = config.queryTimeout.limit
                 let summary = try await Collector.run(options: options, store: store)
                 for failure in summary.failures { err.line("collect: \(failure)") }
                 guard summary.credentialRefreshes > 0 else { return summary.description }
