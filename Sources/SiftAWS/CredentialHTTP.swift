@@ -32,7 +32,7 @@ struct CredentialHTTP: Sendable {
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         do {
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await session.answer(for: request)
             guard let http = response as? HTTPURLResponse else { return .failure(HTTPFailure(message: "not an HTTP answer")) }
             return .success(Response(status: http.statusCode, body: data))
         } catch let error as URLError {

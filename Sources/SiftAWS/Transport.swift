@@ -309,7 +309,7 @@ public final class AWSTransport: Sendable {
         }
         let started = Date()
         do {
-            let (data, response) = try await session.data(for: urlRequest)
+            let (data, response) = try await session.answer(for: urlRequest)
             guard let http = response as? HTTPURLResponse else {
                 return .failure(.transport(operation: request.operation, message: "not an HTTP response"))
             }
