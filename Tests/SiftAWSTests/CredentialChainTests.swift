@@ -85,7 +85,7 @@ struct CredentialChainTests {
         let credentials = try await configuration.credentials(options: Self.options)
         #expect(credentials.accessKeyId == "AKIACFG")
         #expect(try configuration.endpoint(for: .iam).absoluteString == "http://127.0.0.1:4566")
-        #expect(try await AWSConfiguration(environment: ["HOME": home.path]).region() == "eu-west-1")
+        #expect(try AWSConfiguration(environment: ["HOME": home.path]).region() == "eu-west-1")
     }
 
     @Test func fileLocationsFromEnvironment() async throws {
